@@ -1,0 +1,178 @@
+package chain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Chain tries sources in order until one answers or one fails.
+type Chain struct {
+	Sources []Source
+	// Hedge, when positive, starts the next source once the current one has
+	// been waiting this long, so that a silent IMDS and a slow az overlap
+	// instead of adding up. The result is still exactly what the order
+	// gives: a later source's token is used only once every earlier source
+	// is known unavailable, and a speculative start that is not needed is
+	// cancelled (which kills its child process).
+	Hedge time.Duration
+	// OnOutcome, when set, is called with each outcome as it becomes final,
+	// in chain order; -v uses it to report progress.
+	OnOutcome func(Outcome)
+}
+
+// Result is every source's outcome, in chain order.
+type Result struct {
+	Outcomes []Outcome
+	// Winner is the index of the source that answered, or -1.
+	Winner int
+}
+
+// ChainError is the chain's failure: no source answered.
+type ChainError struct {
+	Result
+	// Status is StatusUnavailable when every source was unavailable,
+	// StatusTimedOut when the command's time ran out or the sources that
+	// were not unavailable timed out, and StatusFailed when a source failed.
+	Status Status
+}
+
+func (e *ChainError) Error() string {
+	switch e.Status {
+	case StatusFailed:
+		for _, o := range e.Outcomes {
+			if o.Status == StatusFailed {
+				return fmt.Sprintf("%s failed: %s", o.Source, o.Reason)
+			}
+		}
+		return "a source failed"
+	case StatusTimedOut:
+		return "no source answered in time"
+	default:
+		return "no credential source is available"
+	}
+}
+
+type attempt struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	start  time.Time
+	out    Outcome
+}
+
+// GetToken runs the chain.
+func (c *Chain) GetToken(ctx context.Context, req Request) (Token, Result, error) {
+	res := Result{Outcomes: make([]Outcome, len(c.Sources)), Winner: -1}
+	for i, s := range c.Sources {
+		res.Outcomes[i] = Outcome{Source: s.Name(), Status: StatusNotTried}
+	}
+	attempts := make([]*attempt, len(c.Sources))
+	launch := func(i int) {
+		if i >= len(attempts) || attempts[i] != nil {
+			return
+		}
+		actx, cancel := context.WithCancel(ctx)
+		a := &attempt{cancel: cancel, done: make(chan struct{}), start: time.Now()}
+		attempts[i] = a
+		go func() {
+			defer close(a.done)
+			a.out = Try(actx, c.Sources[i], req)
+		}()
+	}
+	defer func() {
+		for _, a := range attempts {
+			if a != nil {
+				a.cancel()
+				<-a.done
+			}
+		}
+	}()
+
+	for i := range c.Sources {
+		launch(i)
+		a := attempts[i]
+		// Wait for this source; while it waits, start the next ones one
+		// hedge interval apart.
+		next := i + 1
+		for waiting := true; waiting; {
+			var hedge <-chan time.Time
+			var t *time.Timer
+			if c.Hedge > 0 && next < len(c.Sources) {
+				t = time.NewTimer(c.Hedge)
+				hedge = t.C
+			}
+			select {
+			case <-a.done:
+				waiting = false
+			case <-hedge:
+				launch(next)
+				next++
+			}
+			if t != nil {
+				t.Stop()
+			}
+		}
+		o := a.out
+		if ctx.Err() != nil && o.Status != StatusOK {
+			o.Status = StatusTimedOut
+			if !strings.Contains(o.Reason, "timed out") {
+				o.Reason = "the command's --timeout ran out while this source was working"
+			}
+			o.Hint = "raise --timeout, or exclude this source with --exclude " + o.Source
+		}
+		res.Outcomes[i] = o
+		if c.OnOutcome != nil {
+			c.OnOutcome(o)
+		}
+		switch o.Status {
+		case StatusOK:
+			res.Winner = i
+			return o.Token, res, nil
+		case StatusUnavailable, StatusTimedOut:
+			if ctx.Err() != nil {
+				return Token{}, res, &ChainError{Result: res, Status: StatusTimedOut}
+			}
+			continue
+		default:
+			return Token{}, res, &ChainError{Result: res, Status: StatusFailed}
+		}
+	}
+	st := StatusUnavailable
+	for _, o := range res.Outcomes {
+		if o.Status == StatusTimedOut {
+			st = StatusTimedOut
+		}
+	}
+	return Token{}, res, &ChainError{Result: res, Status: st}
+}
+
+// Try runs one source and describes what it did. probe uses it directly to
+// run every source on its own; the chain uses it for each step.
+func Try(ctx context.Context, s Source, req Request) Outcome {
+	rec := &Recorder{}
+	start := time.Now()
+	tok, err := s.GetToken(WithRecorder(ctx, rec), req)
+	o := Outcome{
+		Source:   s.Name(),
+		Status:   StatusOf(err),
+		Duration: time.Since(start),
+		Requests: rec.Requests(),
+	}
+	if err != nil {
+		o.Reason = err.Error()
+		o.Hint = HintOf(err)
+		if errors.Is(err, context.DeadlineExceeded) && o.Status == StatusTimedOut && !strings.Contains(o.Reason, "timed out") {
+			o.Reason = "timed out: " + o.Reason
+		}
+		return o
+	}
+	if tok.AccessToken == "" {
+		o.Status = StatusFailed
+		o.Reason = "the source answered without an access token"
+		return o
+	}
+	o.Token = tok
+	return o
+}

@@ -1,0 +1,96 @@
+package chain
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+)
+
+// Status is how a source fared.
+type Status int
+
+const (
+	StatusNotTried Status = iota
+	StatusOK
+	StatusUnavailable
+	StatusFailed
+	StatusTimedOut
+)
+
+var statusNames = map[Status]string{
+	StatusNotTried:    "not tried",
+	StatusOK:          "ok",
+	StatusUnavailable: "unavailable",
+	StatusFailed:      "failed",
+	StatusTimedOut:    "timed out",
+}
+
+func (s Status) String() string { return statusNames[s] }
+
+// MarshalText writes the status as its name, for JSON output.
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Outcome is what one source did: the same value serves get, probe,
+// explain and serve.
+type Outcome struct {
+	Source   string        `json:"source"`
+	Status   Status        `json:"status"`
+	Reason   string        `json:"reason,omitempty"`
+	Hint     string        `json:"hint,omitempty"`
+	Duration time.Duration `json:"-"`
+	Requests []RequestInfo `json:"requests,omitempty"`
+	// Token is set when Status is StatusOK. It is never marshalled.
+	Token Token `json:"-"`
+}
+
+// MarshalJSON adds the duration in milliseconds, which machines read more
+// easily than Go's duration strings.
+func (o Outcome) MarshalJSON() ([]byte, error) {
+	type plain Outcome
+	return json.Marshal(struct {
+		plain
+		DurationMS float64 `json:"duration_ms"`
+	}{plain(o), float64(o.Duration.Microseconds()) / 1000})
+}
+
+// Recorder collects the requests a source makes while it runs. A source's
+// HTTP client finds it in the context (see WithRecorder), so sources need no
+// extra parameter to report what they sent.
+type Recorder struct {
+	mu   sync.Mutex
+	reqs []RequestInfo
+}
+
+// Add records one request.
+func (r *Recorder) Add(ri RequestInfo) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	r.reqs = append(r.reqs, ri)
+	r.mu.Unlock()
+}
+
+// Requests returns what was recorded so far.
+func (r *Recorder) Requests() []RequestInfo {
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]RequestInfo(nil), r.reqs...)
+}
+
+type recorderKey struct{}
+
+// WithRecorder returns a context that carries r.
+func WithRecorder(ctx context.Context, r *Recorder) context.Context {
+	return context.WithValue(ctx, recorderKey{}, r)
+}
+
+// RecorderFrom returns the recorder carried by ctx, or nil.
+func RecorderFrom(ctx context.Context) *Recorder {
+	r, _ := ctx.Value(recorderKey{}).(*Recorder)
+	return r
+}

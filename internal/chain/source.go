@@ -1,0 +1,96 @@
+// Package chain runs credential sources in order and says what each did.
+//
+// It holds the Source interface, the order of the default chain with its
+// aliases, the selection rules (AZURE_TOKEN_CREDENTIALS, --source, --exclude),
+// the skip-or-stop rule, and the Outcome that get, probe, explain and serve
+// all report. The chain names no source except in its order table; sources
+// know nothing of the command line, of output formats or of the cache.
+package chain
+
+import (
+	"context"
+	"time"
+)
+
+// Source is one way of getting a token: the environment's service
+// principal, workload identity, managed identity, or a developer tool.
+type Source interface {
+	// Name is the canonical name from the order table, such as "environment".
+	Name() string
+	// GetToken acquires a token. An error that wraps ErrUnavailable (made
+	// with Unavailable) lets the chain move on; any other error stops it.
+	GetToken(ctx context.Context, req Request) (Token, error)
+}
+
+// Describer is implemented by sources that can say, without sending
+// anything, what they would use and whether they would be tried.
+type Describer interface {
+	Describe(req Request) Description
+}
+
+// Request is what the caller asks for.
+type Request struct {
+	// Scopes are v2 scopes, such as "https://vault.azure.net/.default".
+	Scopes []string
+	// Tenant, when set, asks for a token from that tenant.
+	Tenant string
+}
+
+// Token is an access token and what is known about it.
+type Token struct {
+	AccessToken string
+	TokenType   string
+	ExpiresOn   time.Time
+	// RefreshOn is when the issuer suggests refreshing; zero when unknown.
+	RefreshOn time.Time
+	// Tenant is the tenant the token was issued in, where known.
+	Tenant string
+	// Identity is a non-secret description of who the token is for, such as
+	// a client id, where the source knows it without decoding the token.
+	Identity string
+}
+
+// Description is what explain shows for one source.
+type Description struct {
+	// Inputs are the things the source looks at: variables, files,
+	// executables, each with what was found. Secrets are masked.
+	Inputs []Input
+	// Verdict is what the chain would do with this source.
+	Verdict Verdict
+	// Why says why, in a sentence.
+	Why string
+	// Detail names the flavour the source would use ("client secret", "IMDS").
+	Detail string
+	// Requests are the requests the source would send, secrets masked.
+	Requests []RequestInfo
+	// Warnings are things users trip over.
+	Warnings []string
+}
+
+// Input is one thing a source looks at.
+type Input struct {
+	Kind  string // "variable", "file", "executable", "flag"
+	Name  string
+	Value string // masked where secret
+	State string // "set", "set but empty", "unset", "readable", "missing", "found", "not found"
+}
+
+// Verdict is what the chain would do with a source.
+type Verdict string
+
+const (
+	WouldTry  Verdict = "try"
+	WouldSkip Verdict = "skip"
+	WouldStop Verdict = "stop"
+)
+
+// RequestInfo is a request a source made or would make: method, URL and
+// the names of the headers it carries. Values that are secrets never appear.
+type RequestInfo struct {
+	Method  string   `json:"method"`
+	URL     string   `json:"url"`
+	Headers []string `json:"headers,omitempty"`
+	Status  int      `json:"status,omitempty"`
+	// Duration is how long the request took, zero when it was not sent.
+	Duration time.Duration `json:"-"`
+}

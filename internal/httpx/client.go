@@ -1,0 +1,152 @@
+package httpx
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aztoken/aztoken/internal/chain"
+)
+
+// MaxBody bounds every response body. Token responses are a few KiB; a
+// proxy's HTML page or a hostile endpoint must not fill memory.
+const MaxBody = 1 << 20
+
+// Options shape a client.
+type Options struct {
+	// TLS, when set, replaces the default TLS configuration (Service
+	// Fabric pins a thumbprint this way).
+	TLS *tls.Config
+	// Rewrite, when set, may change a request's URL before it is sent
+	// (AZURE_POD_IDENTITY_AUTHORITY_HOST moves the IMDS host this way).
+	Rewrite func(*url.URL)
+	// Timeout bounds each request; zero means only the context bounds it.
+	Timeout time.Duration
+}
+
+// NewClient returns a client with the guard, bounded bodies, no redirects
+// and request recording.
+func NewClient(o Options) *http.Client {
+	base := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           Dialer().DialContext,
+		TLSClientConfig:       o.TLS,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 0,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       30 * time.Second,
+		ForceAttemptHTTP2:     o.TLS == nil,
+	}
+	return &http.Client{
+		Transport: &transport{base: base, rewrite: o.Rewrite},
+		Timeout:   o.Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			// Managed-identity and token endpoints never redirect; following
+			// one would carry secret headers to wherever it points.
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+type transport struct {
+	base    http.RoundTripper
+	rewrite func(*url.URL)
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.rewrite != nil {
+		u := *req.URL
+		t.rewrite(&u)
+		if u != *req.URL {
+			req = req.Clone(req.Context())
+			req.URL = &u
+			req.Host = u.Host
+		}
+	}
+	start := time.Now()
+	resp, err := t.base.RoundTrip(req)
+	ri := chain.RequestInfo{Method: req.Method, URL: RedactURL(req.URL), Headers: headerNames(req.Header), Duration: time.Since(start)}
+	if resp != nil {
+		ri.Status = resp.StatusCode
+	}
+	chain.RecorderFrom(req.Context()).Add(ri)
+	if err != nil {
+		var nl *ErrNotLoopback
+		if errors.As(err, &nl) {
+			return nil, nl
+		}
+		return nil, err
+	}
+	resp.Body = &limitedBody{rc: resp.Body, left: MaxBody}
+	return resp, nil
+}
+
+// ErrBodyTooLarge is returned by a response body read past MaxBody.
+var ErrBodyTooLarge = fmt.Errorf("the response body is larger than %d KiB, which no token endpoint sends", MaxBody>>10)
+
+type limitedBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more tells a body of exactly MaxBody from a longer one.
+		var one [1]byte
+		n, _ := b.rc.Read(one[:])
+		if n > 0 {
+			return 0, ErrBodyTooLarge
+		}
+		return b.rc.Read(p)
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.rc.Close() }
+
+var secretParams = []string{"secret", "password", "assertion", "token", "sig", "code", "key"}
+
+// RedactURL renders u with the values of secret-looking query parameters
+// masked.
+func RedactURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	c := *u
+	c.User = nil
+	q := c.Query()
+	changed := false
+	for k := range q {
+		lk := strings.ToLower(k)
+		for _, s := range secretParams {
+			if strings.Contains(lk, s) {
+				q.Set(k, "REDACTED")
+				changed = true
+			}
+		}
+	}
+	if changed {
+		c.RawQuery = q.Encode()
+	}
+	return c.String()
+}
+
+func headerNames(h http.Header) []string {
+	var out []string
+	for k := range h {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
