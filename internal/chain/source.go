@@ -28,6 +28,16 @@ type Describer interface {
 	Describe(req Request) Description
 }
 
+// Keyer is implemented by sources whose tokens may be cached across runs.
+// CacheKey says, without sending anything, who the source would answer as:
+// its kind, authority, tenant, client or managed identity id, and for the
+// developer tools a fingerprint of their login state, so that a new login
+// is never answered from the cache with the old identity. ok is false when
+// the source cannot tell (it is not configured, say).
+type Keyer interface {
+	CacheKey(req Request) (key string, ok bool)
+}
+
 // Request is what the caller asks for.
 type Request struct {
 	// Scopes are v2 scopes, such as "https://vault.azure.net/.default".

@@ -16,6 +16,10 @@ import (
 type Config struct {
 	// Env is the environment, read once by the caller.
 	Env env.Env
+	// Environ is the same environment as KEY=VALUE entries, handed to the
+	// child processes of the developer-tool sources. PATH in it is where
+	// they look for az, azd and pwsh.
+	Environ []string
 
 	// ClientID, ObjectID and ResourceID select a user-assigned managed
 	// identity (the --client-id, --object-id and --resource-id flags).
