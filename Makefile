@@ -1,0 +1,67 @@
+# aztoken's build. `make test` is what CI runs; see README.md.
+GO        ?= go
+BIN       ?= bin/aztoken
+PREFIX    ?= /usr/local
+STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
+FUZZTIME  ?= 30s
+COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS   := -s -w -X github.com/aztoken/aztoken/internal/cli.commit=$(COMMIT)
+# Every test and benchmark refuses to dial anything but loopback.
+export AZTOKEN_LOOPBACK_ONLY = 1
+
+.PHONY: all build test test-short lint staticcheck install bench fuzz fuzz-short completions check-completions man demo clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/aztoken
+
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+test-short:
+	$(GO) test -short ./...
+
+lint: staticcheck
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+staticcheck:
+	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+install:
+	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/aztoken
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
+
+# Each fuzz target runs for FUZZTIME (CI uses a few seconds).
+fuzz:
+	@for spec in $$($(GO) run ./internal/tools/fuzzlist); do \
+		pkg=$${spec%%:*}; fn=$${spec##*:}; \
+		echo "fuzz $$pkg $$fn"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
+fuzz-short:
+	$(MAKE) fuzz FUZZTIME=3s
+
+completions:
+	$(GO) run ./cmd/aztoken completion bash > completions/aztoken.bash
+	$(GO) run ./cmd/aztoken completion zsh > completions/_aztoken
+	$(GO) run ./cmd/aztoken completion fish > completions/aztoken.fish
+	$(GO) run ./cmd/aztoken completion powershell > completions/aztoken.ps1
+
+check-completions: completions
+	@git diff --exit-code -- completions/ || (echo "completions/ is stale: run 'make completions' and commit"; exit 1)
+
+man:
+	$(GO) run ./internal/tools/genman docs/man
+
+demo: build
+	./scripts/demo.sh
+
+clean:
+	rm -rf bin

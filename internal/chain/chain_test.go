@@ -1,0 +1,160 @@
+package chain
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeSource answers after a delay with a token or an error, and counts
+// how often it was asked and whether it was cancelled.
+type fakeSource struct {
+	name      string
+	delay     time.Duration
+	err       error
+	calls     atomic.Int32
+	cancelled atomic.Bool
+}
+
+func (f *fakeSource) Name() string { return f.name }
+
+func (f *fakeSource) GetToken(ctx context.Context, _ Request) (Token, error) {
+	f.calls.Add(1)
+	select {
+	case <-time.After(f.delay):
+	case <-ctx.Done():
+		f.cancelled.Store(true)
+		return Token{}, ctx.Err()
+	}
+	if f.err != nil {
+		return Token{}, f.err
+	}
+	return Token{AccessToken: "token-from-" + f.name, ExpiresOn: time.Now().Add(time.Hour)}, nil
+}
+
+func unavailable() error { return Unavailable("", "not configured") }
+
+func TestChainSkipOrStop(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		sources    []*fakeSource
+		wantToken  string
+		wantStatus Status
+		wantCalls  []int32
+	}{
+		{"first answers", []*fakeSource{{name: "a"}, {name: "b"}}, "token-from-a", StatusOK, []int32{1, 0}},
+		{"unavailable is skipped", []*fakeSource{{name: "a", err: unavailable()}, {name: "b"}}, "token-from-b", StatusOK, []int32{1, 1}},
+		{"own timeout is skipped", []*fakeSource{{name: "a", err: TimedOut("", "timed out after 10s")}, {name: "b"}}, "token-from-b", StatusOK, []int32{1, 1}},
+		{"failure stops", []*fakeSource{{name: "a", err: Failed(nil, "", "AADSTS7000215")}, {name: "b"}}, "", StatusFailed, []int32{1, 0}},
+		{"all unavailable", []*fakeSource{{name: "a", err: unavailable()}, {name: "b", err: unavailable()}}, "", StatusUnavailable, []int32{1, 1}},
+		{"unavailable and timed out", []*fakeSource{{name: "a", err: unavailable()}, {name: "b", err: TimedOut("", "x")}}, "", StatusTimedOut, []int32{1, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var srcs []Source
+			for _, s := range tt.sources {
+				srcs = append(srcs, s)
+			}
+			c := &Chain{Sources: srcs}
+			tok, res, err := c.GetToken(context.Background(), Request{})
+			if tok.AccessToken != tt.wantToken {
+				t.Errorf("token = %q, want %q", tok.AccessToken, tt.wantToken)
+			}
+			var ce *ChainError
+			switch {
+			case tt.wantStatus == StatusOK && err != nil:
+				t.Fatalf("GetToken() error = %v", err)
+			case tt.wantStatus != StatusOK && (!errors.As(err, &ce) || ce.Status != tt.wantStatus):
+				t.Fatalf("GetToken() error = %v, want a ChainError with status %v", err, tt.wantStatus)
+			}
+			for i, s := range tt.sources {
+				if got := s.calls.Load(); got != tt.wantCalls[i] {
+					t.Errorf("source %s called %d times, want %d", s.name, got, tt.wantCalls[i])
+				}
+			}
+			if len(res.Outcomes) != len(tt.sources) {
+				t.Fatalf("%d outcomes for %d sources", len(res.Outcomes), len(tt.sources))
+			}
+		})
+	}
+}
+
+func TestChainDeadlineIsTimedOut(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	c := &Chain{Sources: []Source{&fakeSource{name: "slow", delay: time.Hour}, &fakeSource{name: "b"}}}
+	_, res, err := c.GetToken(ctx, Request{})
+	var ce *ChainError
+	if !errors.As(err, &ce) || ce.Status != StatusTimedOut {
+		t.Fatalf("error = %v, want timed out", err)
+	}
+	if res.Outcomes[0].Status != StatusTimedOut || res.Outcomes[1].Status != StatusNotTried {
+		t.Fatalf("outcomes = %+v", res.Outcomes)
+	}
+}
+
+// Hedging overlaps a slow earlier source with later ones but must return
+// exactly what the order gives.
+func TestChainHedgeKeepsOrder(t *testing.T) {
+	t.Parallel()
+	t.Run("earlier source answers late: later token is not used, later source cancelled", func(t *testing.T) {
+		t.Parallel()
+		a := &fakeSource{name: "a", delay: 150 * time.Millisecond}
+		b := &fakeSource{name: "b", delay: time.Hour}
+		c := &Chain{Sources: []Source{a, b}, Hedge: 10 * time.Millisecond}
+		tok, _, err := c.GetToken(context.Background(), Request{})
+		if err != nil || tok.AccessToken != "token-from-a" {
+			t.Fatalf("got %q, %v; want a's token", tok.AccessToken, err)
+		}
+		if b.calls.Load() != 1 || !b.cancelled.Load() {
+			t.Fatalf("b: calls=%d cancelled=%v; want started speculatively and cancelled", b.calls.Load(), b.cancelled.Load())
+		}
+	})
+	t.Run("earlier source fails late: the chain stops even though a later one answered", func(t *testing.T) {
+		t.Parallel()
+		a := &fakeSource{name: "a", delay: 100 * time.Millisecond, err: Failed(nil, "", "boom")}
+		b := &fakeSource{name: "b"}
+		c := &Chain{Sources: []Source{a, b}, Hedge: 10 * time.Millisecond}
+		_, _, err := c.GetToken(context.Background(), Request{})
+		var ce *ChainError
+		if !errors.As(err, &ce) || ce.Status != StatusFailed {
+			t.Fatalf("error = %v, want failed", err)
+		}
+	})
+	t.Run("earlier source unavailable late: the later token is used", func(t *testing.T) {
+		t.Parallel()
+		a := &fakeSource{name: "a", delay: 100 * time.Millisecond, err: unavailable()}
+		b := &fakeSource{name: "b", delay: 100 * time.Millisecond}
+		c := &Chain{Sources: []Source{a, b}, Hedge: 10 * time.Millisecond}
+		start := time.Now()
+		tok, _, err := c.GetToken(context.Background(), Request{})
+		if err != nil || tok.AccessToken != "token-from-b" {
+			t.Fatalf("got %q, %v; want b's token", tok.AccessToken, err)
+		}
+		// Not a timing target, only a check that the two overlapped at all:
+		// run back to back they take 200ms at the very least.
+		if el := time.Since(start); el >= 200*time.Millisecond {
+			t.Logf("sources did not overlap (took %v); machine may be loaded", el)
+		}
+	})
+}
+
+func TestTryEmptyTokenIsFailure(t *testing.T) {
+	t.Parallel()
+	o := Try(context.Background(), emptySource{}, Request{})
+	if o.Status != StatusFailed {
+		t.Fatalf("status = %v, want failed", o.Status)
+	}
+}
+
+type emptySource struct{}
+
+func (emptySource) Name() string { return "empty" }
+func (emptySource) GetToken(context.Context, Request) (Token, error) {
+	return Token{}, nil
+}

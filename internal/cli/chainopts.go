@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/source"
+)
+
+// chainOptions are the inputs every command that runs the chain shares:
+// what to ask for, which sources, and how long to wait.
+type chainOptions struct {
+	scopes      []string
+	resource    string
+	tenant      string
+	include     []string
+	exclude     []string
+	clientID    string
+	objectID    string
+	resourceID  string
+	imdsTimeout time.Duration
+	cliTimeout  time.Duration
+	timeout     time.Duration
+	verbose     bool
+}
+
+func (o *chainOptions) bind(cmd *cobra.Command, withTimeout bool) {
+	f := cmd.Flags()
+	f.StringArrayVar(&o.scopes, "scope", nil, "a v2 scope to ask for, such as https://vault.azure.net/.default (repeatable)")
+	f.StringVar(&o.resource, "resource", "", "a v1 resource or an alias: "+strings.Join(resourceAliasNames(), ", ")+" (default arm)")
+	f.StringVar(&o.tenant, "tenant", "", "ask for a token from this tenant (see AZURE_ADDITIONALLY_ALLOWED_TENANTS)")
+	f.StringArrayVar(&o.include, "source", nil, "try only this source (repeatable): env, workload, mi, azcli, azd, pwsh")
+	f.StringArrayVar(&o.exclude, "exclude", nil, "skip this source (repeatable)")
+	f.StringVar(&o.clientID, "client-id", "", "managed identity: the client id of a user-assigned identity")
+	f.StringVar(&o.objectID, "object-id", "", "managed identity: the object id of a user-assigned identity")
+	f.StringVar(&o.resourceID, "resource-id", "", "managed identity: the Azure resource id of a user-assigned identity")
+	f.DurationVar(&o.imdsTimeout, "imds-timeout", 0, "how long to wait for IMDS to answer its probe (env AZTOKEN_IMDS_TIMEOUT, default 1s)")
+	f.DurationVar(&o.cliTimeout, "cli-timeout", 0, "how long each of az, azd and pwsh may run (env AZTOKEN_CLI_TIMEOUT, default 10s)")
+	if withTimeout {
+		f.DurationVar(&o.timeout, "timeout", 30*time.Second, "bound the whole command (env AZTOKEN_TIMEOUT)")
+	}
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "write each source tried, its outcome, duration and requests to stderr")
+	_ = cmd.RegisterFlagCompletionFunc("source", completeSources)
+	_ = cmd.RegisterFlagCompletionFunc("exclude", completeSources)
+	_ = cmd.RegisterFlagCompletionFunc("resource", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return resourceAliasNames(), cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
+func completeSources(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	var out []string
+	for _, s := range chain.Order {
+		out = append(out, s.Aliases[0])
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// durationFromEnv applies a variable when the flag was not given.
+func durationFromEnv(cmd *cobra.Command, a *App, flag, envName string, dst *time.Duration, def time.Duration) error {
+	if cmd.Flags().Changed(flag) {
+		if *dst <= 0 {
+			return usageErr(fmt.Sprintf("--%s must be a positive duration such as 1s or 500ms.", flag))
+		}
+		return nil
+	}
+	if v := a.Env.Get(envName); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return usageErr(fmt.Sprintf("%s=%q is not a positive duration such as 1s or 500ms.", envName, v))
+		}
+		*dst = d
+		return nil
+	}
+	if *dst == 0 {
+		*dst = def
+	}
+	return nil
+}
+
+// resolved is a chain ready to run, and the request to give it.
+type resolved struct {
+	names []string
+	cfg   source.Config
+	req   chain.Request
+}
+
+// resolve reads flags and environment into a request, a selection and a
+// source configuration.
+func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
+	if err := durationFromEnv(cmd, a, "imds-timeout", "AZTOKEN_IMDS_TIMEOUT", &o.imdsTimeout, time.Second); err != nil {
+		return nil, err
+	}
+	if err := durationFromEnv(cmd, a, "cli-timeout", "AZTOKEN_CLI_TIMEOUT", &o.cliTimeout, 10*time.Second); err != nil {
+		return nil, err
+	}
+	if cmd.Flags().Lookup("timeout") != nil {
+		if err := durationFromEnv(cmd, a, "timeout", "AZTOKEN_TIMEOUT", &o.timeout, 30*time.Second); err != nil {
+			return nil, err
+		}
+	}
+	scopes, err := scopesFor(o.scopes, o.resource)
+	if err != nil {
+		return nil, err
+	}
+	if o.tenant != "" && !source.ValidTenant(o.tenant) {
+		return nil, usageErr(fmt.Sprintf("tenant %q has characters outside A-Z, a-z, 0-9, '.' and '-'; give a tenant id or a domain name.", o.tenant))
+	}
+	ids := 0
+	for _, id := range []string{o.clientID, o.objectID, o.resourceID} {
+		if id != "" {
+			ids++
+		}
+	}
+	if ids > 1 {
+		return nil, usageErr("--client-id, --object-id and --resource-id each name a user-assigned identity; give at most one.")
+	}
+	tc, tcSet := a.Env.Lookup("AZURE_TOKEN_CREDENTIALS")
+	names, err := chain.Select(chain.Selection{
+		TokenCredentials: tc, TokenCredentialsSet: tcSet,
+		Include: o.include, Exclude: o.exclude,
+	})
+	if err != nil {
+		return nil, err
+	}
+	managedAlone := len(names) == 1 && names[0] == chain.Managed
+	return &resolved{
+		names: names,
+		req:   chain.Request{Scopes: scopes, Tenant: o.tenant},
+		cfg: source.Config{
+			Env:         a.Env,
+			Environ:     a.Environ,
+			ClientID:    o.clientID,
+			ObjectID:    o.objectID,
+			ResourceID:  o.resourceID,
+			ProbeIMDS:   !managedAlone,
+			IMDSTimeout: o.imdsTimeout,
+			CLITimeout:  o.cliTimeout,
+		},
+	}, nil
+}

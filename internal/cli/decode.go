@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aztoken/aztoken/internal/claims"
+)
+
+// maxJWT bounds what decode reads from stdin; access tokens are a few KiB.
+const maxJWT = 64 << 10
+
+func newDecodeCmd(a *App) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "decode",
+		Short: "Print the claims of a JWT read from stdin",
+		Long: `decode reads a JWT from stdin (so it never sits in argv or shell history) and
+prints its claims. It verifies nothing and contacts nothing.`,
+		Example: `  aztoken get | aztoken decode
+  pbpaste | aztoken decode -o json`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "text" && format != "json" {
+				return usageErr(fmt.Sprintf("unknown output format %q for decode; use text or json.", format))
+			}
+			in, err := io.ReadAll(io.LimitReader(a.IO.In, maxJWT+1))
+			if err != nil {
+				return fmt.Errorf("could not read stdin: %w", err)
+			}
+			if len(in) > maxJWT {
+				return usageErr(fmt.Sprintf("the input is larger than %d KiB, which no access token is.", maxJWT>>10))
+			}
+			c, err := claims.Decode(string(in))
+			if err != nil {
+				return usageErr(sentence(err.Error()))
+			}
+			return writeClaims(a, format, "", c)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
+	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletion("text", "json"))
+	return cmd
+}
+
+// writeClaims prints a token's claims, and the source when known.
+func writeClaims(a *App, format, source string, c claims.Claims) error {
+	now := time.Now()
+	if format == "json" {
+		out := struct {
+			Source string `json:"source,omitempty"`
+			claims.Summary
+		}{source, claims.Summarize(c, now)}
+		enc := json.NewEncoder(a.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	if source != "" {
+		fmt.Fprintf(a.IO.Out, "source: %s\n", source)
+	}
+	return claims.Render(a.IO.Out, c, now)
+}

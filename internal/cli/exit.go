@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"errors"
+
+	"github.com/aztoken/aztoken/internal/chain"
+)
+
+// Exit codes, documented in --help and the README. Scripts branch on them.
+const (
+	ExitOK          = 0
+	ExitError       = 1 // anything else
+	ExitUsage       = 2 // usage or bad input
+	ExitUnavailable = 3 // no source available
+	ExitFailed      = 4 // a source was found but failed
+	ExitTimedOut    = 5 // the command's --timeout ran out, or the sources timed out
+	ExitInterrupted = 130
+)
+
+const exitCodesHelp = `Exit codes:
+  0    a token was printed (probe: some source answered)
+  1    any other error
+  2    usage error or bad input
+  3    no credential source is available
+  4    a source was found but failed (the chain stopped there)
+  5    timed out (--timeout, or every source that was not unavailable timed out)
+  130  interrupted (SIGINT)`
+
+// exitError carries an exit code and a message already written, or to write.
+type exitError struct {
+	code int
+	msg  string // printed as "aztoken: msg" unless empty
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func usageErr(msg string) error { return &exitError{code: ExitUsage, msg: msg} }
+
+// silent is an error whose report has already been written to stderr.
+func silent(code int) error { return &exitError{code: code} }
+
+// codeFor maps an error to the exit code scripts see.
+func codeFor(ctx context.Context, err error) int {
+	var ee *exitError
+	var ue *chain.UsageError
+	var ce *chain.ChainError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ue):
+		return ExitUsage
+	case errors.As(err, &ce):
+		return chainCode(ce.Status)
+	case errors.Is(err, context.DeadlineExceeded):
+		return ExitTimedOut
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		return ExitInterrupted
+	}
+	return ExitError
+}
+
+func chainCode(s chain.Status) int {
+	switch s {
+	case chain.StatusOK:
+		return ExitOK
+	case chain.StatusUnavailable:
+		return ExitUnavailable
+	case chain.StatusTimedOut:
+		return ExitTimedOut
+	default:
+		return ExitFailed
+	}
+}

@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/output"
+)
+
+// hedge is how long an earlier source may wait on the network before the
+// next one is started alongside it (see chain.Chain.Hedge).
+const hedge = 200 * time.Millisecond
+
+type getOptions struct {
+	chainOptions
+	format  string
+	envName string
+	mask    string
+	cache   cacheOptions
+}
+
+func newGetCmd(a *App) *cobra.Command {
+	o := &getOptions{}
+	cmd := &cobra.Command{
+		Use:   "get",
+		Short: "Run the credential chain and print an access token",
+		Long: `get runs the credential chain and prints the first token it gets to stdout.
+On failure stdout stays empty and stderr says what each source lacked and what
+to do next; the exit code says which kind of failure it was.
+
+Formats (-o): ` + joinFormats() + `.`,
+		Example: `  aztoken get --resource vault
+  export TOKEN=$(aztoken get --scope https://graph.microsoft.com/.default)
+  eval "$(aztoken get -o env --resource sql)"`,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runGet(cmd, a, o) },
+	}
+	o.bind(cmd, true)
+	o.cache.bind(cmd)
+	cmd.Flags().StringVarP(&o.format, "output", "o", "raw", "output format: "+joinFormats())
+	cmd.Flags().StringVar(&o.envName, "env-name", "AZURE_ACCESS_TOKEN", "the variable name for the env, powershell, fish and windows-cmd formats")
+	cmd.Flags().StringVar(&o.mask, "mask", "", "print a CI runner's masking line before the token: auto, github, azure-pipelines")
+	cmd.Flags().Lookup("mask").NoOptDefVal = "auto"
+	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return output.Formats(), cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = cmd.RegisterFlagCompletionFunc("mask", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"auto", "github", "azure-pipelines"}, cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+func joinFormats() string {
+	s := ""
+	for i, f := range output.Formats() {
+		if i > 0 {
+			s += ", "
+		}
+		s += f
+	}
+	return s
+}
+
+func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
+	format, err := output.ParseFormat(o.format)
+	if err != nil {
+		return usageErr(err.Error())
+	}
+	if err := output.ValidEnvName(o.envName); err != nil {
+		return usageErr(err.Error())
+	}
+	runner := ""
+	if cmd.Flags().Changed("mask") {
+		if runner, err = output.ResolveRunner(o.mask, a.Env); err != nil {
+			return usageErr(err.Error())
+		}
+	}
+	res, tok, err := acquire(cmd, a, &o.chainOptions, &o.cache)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if runner != "" {
+		buf.WriteString(output.MaskLine(runner, tok.AccessToken) + "\n")
+	}
+	meta := output.Meta{Source: res.source, Scopes: res.req.Scopes, EnvName: o.envName, ExecInfo: a.Env.Get("KUBERNETES_EXEC_INFO")}
+	if err := output.WriteToken(&buf, format, tok, meta); err != nil {
+		return usageErr(err.Error())
+	}
+	// One write, so a reader never sees half a token.
+	_, err = a.IO.Out.Write(buf.Bytes())
+	return err
+}
+
+// acquired is what acquire found: the winning source and the request.
+type acquired struct {
+	source string
+	req    chain.Request
+}
+
+// acquire resolves the options and runs the chain (through the cache when
+// it is on), writing -v progress and, on failure, the report to stderr.
+func acquire(cmd *cobra.Command, a *App, o *chainOptions, co *cacheOptions) (acquired, chain.Token, error) {
+	r, err := o.resolve(cmd, a)
+	if err != nil {
+		return acquired{}, chain.Token{}, err
+	}
+	if err := co.resolve(cmd, a); err != nil {
+		return acquired{}, chain.Token{}, err
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)
+	defer cancel()
+	ch := &chain.Chain{Sources: buildSources(r), Hedge: hedge}
+	if o.verbose {
+		ch.OnOutcome = verboseLogger(a.IO.ErrOut)
+	}
+	tok, winner, err := co.run(ctx, a, o, r, ch)
+	if err != nil {
+		var ce *chain.ChainError
+		if errors.As(err, &ce) {
+			if cmd.Context().Err() != nil {
+				return acquired{}, chain.Token{}, silent(ExitInterrupted)
+			}
+			reportFailure(a.IO.ErrOut, ce, o.timeout)
+			return acquired{}, chain.Token{}, silent(chainCode(ce.Status))
+		}
+		return acquired{}, chain.Token{}, err
+	}
+	return acquired{source: winner, req: r.req}, tok, nil
+}

@@ -1,0 +1,196 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/claims"
+	"github.com/aztoken/aztoken/internal/output"
+)
+
+type probeOptions struct {
+	chainOptions
+	format string
+}
+
+func newProbeCmd(a *App) *cobra.Command {
+	o := &probeOptions{}
+	cmd := &cobra.Command{
+		Use:   "probe",
+		Short: "Try every source at once and say which answered and why the others failed",
+		Long: `probe tries every selected source on its own, all at the same time, each with
+its own deadline, so it takes as long as the slowest source. For each it says
+how it fared and why, and for those that answered, as whom (never the token).
+It marks the source the chain would pick, and any earlier source whose error
+would stop the chain before it.
+
+Exit code 0 when any source answers, else 3 or 4 as for get.`,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runProbe(cmd, a, o) },
+	}
+	o.bind(cmd, true)
+	cmd.Flags().StringVarP(&o.format, "output", "o", "table", "output format: table or json")
+	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletion("table", "json"))
+	return cmd
+}
+
+func fixedCompletion(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// probeResult is one source in probe's report. The JSON field names are
+// documented in the README and stable.
+type probeResult struct {
+	chain.Outcome
+	// Chain is "pick" for the source the chain would use and "stops" for an
+	// earlier source whose failure would stop the chain before it.
+	Chain string          `json:"chain,omitempty"`
+	Token *claims.Summary `json:"token,omitempty"`
+	// Detail is set when the token could not be decoded.
+	TokenNote string `json:"token_note,omitempty"`
+}
+
+type probeReport struct {
+	Pick    string        `json:"pick"`
+	Stopper string        `json:"stopped_by,omitempty"`
+	Sources []probeResult `json:"sources"`
+}
+
+func runProbe(cmd *cobra.Command, a *App, o *probeOptions) error {
+	if o.format != "table" && o.format != "json" {
+		return usageErr(fmt.Sprintf("unknown output format %q for probe; use table or json.", o.format))
+	}
+	r, err := o.resolve(cmd, a)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)
+	defer cancel()
+	sources := buildSources(r)
+	outcomes := make([]chain.Outcome, len(sources))
+	var wg sync.WaitGroup
+	for i, s := range sources {
+		wg.Go(func() { outcomes[i] = chain.Try(ctx, s, r.req) })
+	}
+	wg.Wait()
+	if cmd.Context().Err() != nil {
+		return silent(ExitInterrupted)
+	}
+	rep := buildProbeReport(outcomes, time.Now())
+	if o.format == "json" {
+		enc := json.NewEncoder(a.IO.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		writeProbeTable(a, rep)
+	}
+	return probeExit(outcomes)
+}
+
+// buildProbeReport marks what the chain would do with these outcomes.
+func buildProbeReport(outcomes []chain.Outcome, now time.Time) probeReport {
+	rep := probeReport{Sources: make([]probeResult, len(outcomes))}
+	stopper := -1
+	for i, o := range outcomes {
+		pr := probeResult{Outcome: o}
+		if o.Status == chain.StatusOK {
+			if c, err := claims.Decode(o.Token.AccessToken); err == nil {
+				s := claims.Summarize(c, now)
+				pr.Token = &s
+			} else {
+				pr.TokenNote = "the token is not a JWT, so its claims cannot be shown"
+			}
+		}
+		rep.Sources[i] = pr
+	}
+	for i, o := range outcomes {
+		if o.Status == chain.StatusFailed && stopper < 0 && rep.Pick == "" {
+			stopper = i
+		}
+		if o.Status == chain.StatusOK && rep.Pick == "" && stopper < 0 {
+			rep.Pick = o.Source
+			rep.Sources[i].Chain = "pick"
+		}
+	}
+	if stopper >= 0 {
+		rep.Stopper = outcomes[stopper].Source
+		rep.Sources[stopper].Chain = "stops"
+	}
+	return rep
+}
+
+func probeExit(outcomes []chain.Outcome) error {
+	st := chain.StatusUnavailable
+	for _, o := range outcomes {
+		switch o.Status {
+		case chain.StatusOK:
+			return nil
+		case chain.StatusFailed:
+			st = chain.StatusFailed
+		case chain.StatusTimedOut:
+			if st != chain.StatusFailed {
+				st = chain.StatusTimedOut
+			}
+		}
+	}
+	return silent(chainCode(st))
+}
+
+func writeProbeTable(a *App, rep probeReport) {
+	col := a.IO.Colors()
+	t := output.NewTable()
+	t.AddRow("SOURCE", "STATUS", "TIME", "DETAIL")
+	for _, s := range rep.Sources {
+		mark := ""
+		switch s.Chain {
+		case "pick":
+			mark = " ← chain picks this"
+		case "stops":
+			mark = " ← stops the chain"
+		}
+		detail := s.Reason
+		if s.Status == chain.StatusOK {
+			detail = identityLine(s)
+		}
+		t.AddRow(s.Source, col.Status(s.Status.String()), output.HumanDuration(s.Duration), detail+mark)
+	}
+	t.Render(a.IO.Out)
+	for _, s := range rep.Sources {
+		if s.Hint != "" && s.Status != chain.StatusOK {
+			fmt.Fprintf(a.IO.Out, "%s: %s\n", s.Source, s.Hint)
+		}
+	}
+	switch {
+	case rep.Pick == "" && rep.Stopper != "":
+		fmt.Fprintf(a.IO.Out, "\nThe chain would stop at %s: its failure is not 'unavailable', so later sources are never tried.\n", rep.Stopper)
+	case rep.Pick == "":
+		fmt.Fprintln(a.IO.Out, "\nNo source answered.")
+	default:
+		fmt.Fprintf(a.IO.Out, "\nThe chain would use %s.\n", rep.Pick)
+	}
+}
+
+func identityLine(s probeResult) string {
+	if s.Token == nil {
+		return s.TokenNote
+	}
+	tk := s.Token
+	who := tk.Identity.UPN
+	if who == "" && tk.Identity.AppID != "" {
+		who = "app " + tk.Identity.AppID
+	}
+	if who == "" {
+		who = "object " + tk.Identity.ObjectID
+	}
+	return fmt.Sprintf("%s in tenant %s, for %s, expires in %s", who, tk.Identity.Tenant, tk.Audience,
+		output.HumanDuration(time.Duration(tk.ExpiresInSeconds)*time.Second))
+}

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/output"
+)
+
+// verboseLogger writes each outcome as it becomes final, with its requests.
+func verboseLogger(w io.Writer) func(chain.Outcome) {
+	return func(o chain.Outcome) {
+		line := fmt.Sprintf("aztoken: %s: %s in %s", o.Source, o.Status, output.HumanDuration(o.Duration))
+		if o.Reason != "" {
+			line += ": " + o.Reason
+		}
+		fmt.Fprintln(w, line)
+		for _, r := range o.Requests {
+			fmt.Fprintf(w, "aztoken:   %s\n", describeRequest(r))
+		}
+	}
+}
+
+func describeRequest(r chain.RequestInfo) string {
+	s := r.Method + " " + r.URL
+	switch {
+	case r.Status > 0:
+		s += fmt.Sprintf(" -> %d", r.Status)
+	default:
+		s += " -> no answer"
+	}
+	if r.Duration > 0 {
+		s += " (" + output.HumanDuration(r.Duration) + ")"
+	}
+	return s
+}
+
+// reportFailure writes, after a failed chain, one line per source tried
+// and what to do next.
+func reportFailure(w io.Writer, err *chain.ChainError, timeout time.Duration) {
+	switch err.Status {
+	case chain.StatusFailed:
+		fmt.Fprintln(w, "aztoken: a credential source was found but failed, which stops the chain:")
+	case chain.StatusTimedOut:
+		fmt.Fprintf(w, "aztoken: no source answered in time (--timeout %s):\n", timeout)
+	default:
+		fmt.Fprintln(w, "aztoken: no credential source is available:")
+	}
+	width := 0
+	for _, o := range err.Outcomes {
+		width = max(width, len(o.Source))
+	}
+	var hints []string
+	for _, o := range err.Outcomes {
+		if o.Status == chain.StatusNotTried {
+			continue
+		}
+		fmt.Fprintf(w, "  %-*s  %-11s  %s\n", width, o.Source, o.Status, o.Reason)
+		if o.Hint != "" {
+			hints = append(hints, fmt.Sprintf("%s: %s", o.Source, o.Hint))
+		}
+	}
+	if len(hints) == 0 {
+		hints = append(hints, "run 'aztoken explain' to see what each source looks for")
+	}
+	fmt.Fprintln(w, "What to do next:")
+	for _, h := range hints {
+		fmt.Fprintf(w, "  - %s\n", strings.TrimSuffix(h, "."))
+	}
+}

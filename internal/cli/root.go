@@ -1,0 +1,118 @@
+// Package cli is aztoken's command line: one file per subcommand. Each
+// command reads flags and environment into options, then runs the chain or
+// the tool it fronts and writes the result; behaviour lives in the packages
+// below, so the commands stay thin.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aztoken/aztoken/internal/env"
+	"github.com/aztoken/aztoken/internal/iostreams"
+)
+
+// App is what every command is given: the streams and the environment,
+// read once.
+type App struct {
+	IO      *iostreams.IOStreams
+	Env     env.Env
+	Environ []string
+}
+
+// Main runs aztoken with the process's arguments, streams and environment
+// and returns the exit code.
+func Main() int {
+	environ := os.Environ()
+	a := &App{IO: iostreams.System(env.FromList(environ)), Env: env.FromList(environ), Environ: environ}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, a, os.Args[1:])
+}
+
+// Run runs one command line and returns its exit code. Errors are written
+// to stderr here, once, as "aztoken: <sentence>".
+func Run(ctx context.Context, a *App, args []string) int {
+	root := NewRootCmd(a)
+	root.SetArgs(args)
+	root.SetIn(a.IO.In)
+	root.SetOut(a.IO.Out)
+	root.SetErr(a.IO.ErrOut)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	code := codeFor(ctx, err)
+	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
+		code = ExitInterrupted
+	}
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", msg)
+		if code == ExitUsage {
+			fmt.Fprintln(a.IO.ErrOut, "Run 'aztoken --help' for usage.")
+		}
+	}
+	return code
+}
+
+// NewRootCmd builds the command tree.
+func NewRootCmd(a *App) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "aztoken",
+		Short: "Get Microsoft Entra ID access tokens from the Azure credential chain",
+		Long: `aztoken runs the Azure SDKs' credential chain (environment, workload identity,
+managed identity, Azure CLI, Azure Developer CLI, Azure PowerShell) as a command:
+get prints a token, probe tries every source and says which answered and why
+the others failed, explain says what each source would use without sending anything.`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return usageErr(sentence(err.Error()))
+	})
+	root.AddCommand(
+		newGetCmd(a),
+		newProbeCmd(a),
+		newExplainCmd(a),
+		newWhoamiCmd(a),
+		newDecodeCmd(a),
+		newCacheCmd(a),
+		newServeCmd(a),
+		newVersionCmd(a),
+	)
+	for _, c := range root.Commands() {
+		c.SetFlagErrorFunc(root.FlagErrorFunc())
+		if c.Args == nil {
+			c.Args = noArgs
+		}
+	}
+	root.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodesHelp + "\n")
+	return root
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErr(fmt.Sprintf("%s takes no arguments, but was given %q.", cmd.CommandPath(), strings.Join(args, " ")))
+	}
+	return nil
+}
+
+// sentence makes a library's message read as one of ours.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

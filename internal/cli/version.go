@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// Set by the linker (-X) in release builds; otherwise read from build info.
+var (
+	version = ""
+	commit  = ""
+)
+
+func newVersionCmd(a *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print aztoken's version and commit",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			v, c := version, commit
+			if bi, ok := debug.ReadBuildInfo(); ok {
+				if v == "" {
+					v = bi.Main.Version
+				}
+				for _, s := range bi.Settings {
+					if s.Key == "vcs.revision" && c == "" {
+						c = s.Value
+					}
+				}
+			}
+			if v == "" {
+				v = "(devel)"
+			}
+			if c == "" {
+				c = "unknown"
+			}
+			fmt.Fprintf(a.IO.Out, "aztoken %s (commit %s)\n", v, c)
+			return nil
+		},
+	}
+}
