@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -73,10 +75,10 @@ func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
 	if err := output.ValidEnvName(o.envName); err != nil {
 		return usageErr(err.Error())
 	}
-	runner := ""
+	runner := output.RunnerNone
 	if cmd.Flags().Changed("mask") {
-		if runner, err = output.ResolveRunner(o.mask, a.Env); err != nil {
-			return usageErr(err.Error())
+		if runner, err = resolveRunner(o.mask, a); err != nil {
+			return err
 		}
 	}
 	res, tok, err := acquire(cmd, a, &o.chainOptions, &o.cache)
@@ -84,8 +86,8 @@ func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if runner != "" {
-		buf.WriteString(output.MaskLine(runner, tok.AccessToken) + "\n")
+	if runner != output.RunnerNone {
+		buf.WriteString(maskStatement(format, output.MaskLine(runner, tok.AccessToken)))
 	}
 	meta := output.Meta{Source: res.source, Scopes: res.req.Scopes, EnvName: o.envName, ExecInfo: a.Env.Get("KUBERNETES_EXEC_INFO")}
 	if err := output.WriteToken(&buf, format, tok, meta); err != nil {
@@ -118,7 +120,7 @@ func acquire(cmd *cobra.Command, a *App, o *chainOptions, co *cacheOptions) (acq
 	if o.verbose {
 		ch.OnOutcome = verboseLogger(a.IO.ErrOut)
 	}
-	tok, winner, err := co.run(ctx, a, o, r, ch)
+	tok, winner, err := co.run(ctx, a, r, ch)
 	if err != nil {
 		var ce *chain.ChainError
 		if errors.As(err, &ce) {
@@ -131,4 +133,34 @@ func acquire(cmd *cobra.Command, a *App, o *chainOptions, co *cacheOptions) (acq
 		return acquired{}, chain.Token{}, err
 	}
 	return acquired{source: winner, req: r.req}, tok, nil
+}
+
+// resolveRunner reads --mask: a runner's name, or auto to detect it from
+// the runner's own variables (no runner detected: no line, so the same
+// script works on a laptop).
+func resolveRunner(v string, a *App) (output.Runner, error) {
+	switch v {
+	case "auto", "":
+		return output.DetectRunner(a.Env), nil
+	case string(output.RunnerGitHub), string(output.RunnerAzurePipelines):
+		return output.Runner(v), nil
+	}
+	return "", usageErr(fmt.Sprintf("--mask: unknown runner %q; use auto, github or azure-pipelines.", v))
+}
+
+// maskStatement puts the masking line before the token. For the shell
+// formats it is an echo in that shell, so that eval "$(aztoken get --mask
+// -o env)" still runs cleanly and the line still reaches the job's log.
+func maskStatement(f output.Format, line string) string {
+	line = strings.TrimSuffix(line, "\n")
+	q := "'" + strings.ReplaceAll(line, "'", `'\''`) + "'"
+	switch f {
+	case output.Env, output.EnvNoExport, output.Fish:
+		return "echo " + q + "\n"
+	case output.PowerShell:
+		return "Write-Output '" + strings.ReplaceAll(line, "'", "''") + "'\n"
+	case output.WindowsCmd:
+		return "echo " + line + "\n"
+	}
+	return line + "\n"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -146,8 +147,8 @@ func probeExit(outcomes []chain.Outcome) error {
 }
 
 func writeProbeTable(a *App, rep probeReport) {
-	col := a.IO.Colors()
-	t := output.NewTable()
+	col := a.IO.StdoutColors()
+	t := &output.Table{}
 	t.AddRow("SOURCE", "STATUS", "TIME", "DETAIL")
 	for _, s := range rep.Sources {
 		mark := ""
@@ -191,6 +192,9 @@ func identityLine(s probeResult) string {
 	if who == "" {
 		who = "object " + tk.Identity.ObjectID
 	}
-	return fmt.Sprintf("%s in tenant %s, for %s, expires in %s", who, tk.Identity.Tenant, tk.Audience,
-		output.HumanDuration(time.Duration(tk.ExpiresInSeconds)*time.Second))
+	line := fmt.Sprintf("%s in tenant %s, for %s", who, tk.Identity.Tenant, strings.Join(tk.Audience, " "))
+	if tk.ExpiresInSeconds != nil {
+		line += ", expires in " + output.HumanDuration(time.Duration(*tk.ExpiresInSeconds)*time.Second)
+	}
+	return line
 }

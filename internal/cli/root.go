@@ -85,7 +85,7 @@ the others failed, explain says what each source would use without sending anyth
 		newWhoamiCmd(a),
 		newDecodeCmd(a),
 		newCacheCmd(a),
-		newServeCmd(a),
+		// newServeCmd(a),
 		newVersionCmd(a),
 	)
 	for _, c := range root.Commands() {
@@ -105,7 +105,8 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// sentence makes a library's message read as one of ours.
+// sentence makes a library's message read as one of ours: aztoken's
+// messages follow "aztoken: " in lower case and end with a full stop.
 func sentence(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -114,5 +115,5 @@ func sentence(s string) string {
 	if !strings.HasSuffix(s, ".") {
 		s += "."
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return s
 }
