@@ -91,7 +91,10 @@ func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
 	}
 	meta := output.Meta{Source: res.source, Scopes: res.req.Scopes, EnvName: o.envName, ExecInfo: a.Env.Get("KUBERNETES_EXEC_INFO")}
 	if err := output.WriteToken(&buf, format, tok, meta); err != nil {
-		return usageErr(err.Error())
+		if errors.Is(err, output.ErrUsage) {
+			return usageErr(err.Error())
+		}
+		return err
 	}
 	// One write, so a reader never sees half a token.
 	_, err = a.IO.Out.Write(buf.Bytes())
@@ -127,7 +130,7 @@ func acquire(cmd *cobra.Command, a *App, o *chainOptions, co *cacheOptions) (acq
 			if cmd.Context().Err() != nil {
 				return acquired{}, chain.Token{}, silent(ExitInterrupted)
 			}
-			reportFailure(a.IO.ErrOut, ce, o.timeout)
+			reportFailure(a.IO.ErrOut, ce, o.timeout, ctx.Err() != nil)
 			return acquired{}, chain.Token{}, silent(chainCode(ce.Status))
 		}
 		return acquired{}, chain.Token{}, err

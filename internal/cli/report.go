@@ -40,12 +40,14 @@ func describeRequest(r chain.RequestInfo) string {
 
 // reportFailure writes, after a failed chain, one line per source tried
 // and what to do next.
-func reportFailure(w io.Writer, err *chain.ChainError, timeout time.Duration) {
-	switch err.Status {
-	case chain.StatusFailed:
+func reportFailure(w io.Writer, err *chain.ChainError, timeout time.Duration, deadlineHit bool) {
+	switch {
+	case err.Status == chain.StatusFailed:
 		fmt.Fprintln(w, "aztoken: a credential source was found but failed, which stops the chain:")
-	case chain.StatusTimedOut:
-		fmt.Fprintf(w, "aztoken: no source answered in time (--timeout %s):\n", timeout)
+	case err.Status == chain.StatusTimedOut && deadlineHit:
+		fmt.Fprintf(w, "aztoken: no source answered in time: --timeout %s ran out:\n", timeout)
+	case err.Status == chain.StatusTimedOut:
+		fmt.Fprintln(w, "aztoken: no source answered in time:")
 	default:
 		fmt.Fprintln(w, "aztoken: no credential source is available:")
 	}

@@ -1,0 +1,100 @@
+// Package claims reads the claims of an access token without verifying
+// it, for whoami, decode and probe: who the token is for, for what, from
+// which tenant, and until when.
+//
+// Nothing here checks a signature. The claims say what the token asserts,
+// which is what someone debugging "why 403?" needs; whether to trust it is
+// the resource's job. Errors never contain the token or any part of it.
+package claims
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrNotJWT is matched (errors.Is) by every error Decode returns.
+var ErrNotJWT = errors.New("the input is not a JWT")
+
+// decodeError says what is wrong in a fixed sentence, so that it can never
+// carry any of the input; the causes from encoding/json and
+// encoding/base64 are dropped because they may quote input bytes.
+type decodeError struct{ why string }
+
+func (e *decodeError) Error() string        { return "the input is not a JWT: " + e.why }
+func (e *decodeError) Is(target error) bool { return target == ErrNotJWT }
+
+func notJWT(why string) error { return &decodeError{why: why} }
+
+// Normalize strips what commonly surrounds a token when it is pasted or
+// piped: surrounding white space and an HTTP "Bearer " prefix (any case).
+func Normalize(token string) string {
+	s := strings.TrimSpace(token)
+	if len(s) > 7 && strings.EqualFold(s[:7], "bearer ") {
+		s = strings.TrimSpace(s[7:])
+	}
+	return s
+}
+
+// Fingerprint names a token without showing it: "sha256:" and the first 16
+// hex digits of the SHA-256 of the token (after Normalize, so the same
+// token pasted with a newline or a Bearer prefix has the same name).
+func Fingerprint(token string) string {
+	sum := sha256.Sum256([]byte(Normalize(token)))
+	return "sha256:" + hex.EncodeToString(sum[:8])
+}
+
+// Decode reads the header and claims of a JWT (JWS compact form) without
+// verifying its signature.
+func Decode(token string) (Claims, error) {
+	s := Normalize(token)
+	parts := strings.Split(s, ".")
+	switch {
+	case s == "":
+		return Claims{}, notJWT("it is empty")
+	case len(parts) == 5:
+		return Claims{}, notJWT("expected three dot-separated parts, found 5 (an encrypted token, JWE, cannot be read without its key)")
+	case len(parts) != 3:
+		return Claims{}, notJWT(fmt.Sprintf("expected three dot-separated parts, found %d", len(parts)))
+	}
+
+	header, err := decodePart(parts[0], "header")
+	if err != nil {
+		return Claims{}, err
+	}
+	payload, err := decodePart(parts[1], "payload")
+	if err != nil {
+		return Claims{}, err
+	}
+	c := Claims{Header: header, Raw: payload}
+	c.fill()
+	return c, nil
+}
+
+// decodePart base64url-decodes one part and reads it as a JSON object.
+func decodePart(part, name string) (map[string]any, error) {
+	// Some encoders pad base64url although RFC 7515 says not to.
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(part, "="))
+	if err != nil {
+		return nil, notJWT("the " + name + " is not valid base64url")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // numbers stay text, so exp parses the same whether written 1700000000 or 1.7e9
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, notJWT("the " + name + " is not JSON")
+	}
+	if dec.More() {
+		return nil, notJWT("the " + name + " is not JSON: it has text after its object")
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, notJWT("the " + name + " is not a JSON object")
+	}
+	return m, nil
+}

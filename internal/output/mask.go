@@ -1,0 +1,62 @@
+package output
+
+import (
+	"strings"
+
+	"github.com/aztoken/aztoken/internal/env"
+)
+
+// Runner names a CI system that can be told to mask a value in its logs.
+type Runner string
+
+// The runners --mask knows.
+const (
+	RunnerNone           Runner = ""
+	RunnerGitHub         Runner = "github"
+	RunnerAzurePipelines Runner = "azure-pipelines"
+)
+
+// DetectRunner tells which CI runner, if any, this process runs under, from
+// the variable each one sets in every step: GITHUB_ACTIONS=true on GitHub
+// Actions, TF_BUILD=True on Azure Pipelines (matched without regard to
+// case, as the agent's own scripts do).
+func DetectRunner(e env.Env) Runner {
+	if e.Get("GITHUB_ACTIONS") == "true" {
+		return RunnerGitHub
+	}
+	if strings.EqualFold(e.Get("TF_BUILD"), "true") {
+		return RunnerAzurePipelines
+	}
+	return RunnerNone
+}
+
+// MaskLine returns the line, ending in a newline, that makes runner hide
+// token in the rest of the job's log, or "" when there is no runner.
+//
+//   - GitHub Actions: the workflow command "::add-mask::<token>". The runner
+//     reads workflow commands from both stdout and stderr, so the line can go
+//     to stderr and stdout stays the token alone.
+//   - Azure Pipelines: the logging command "##vso[task.setsecret]<token>",
+//     the one that registers a value as a secret without creating a
+//     variable (task.setvariable with issecret=true would also create one).
+//     The agent documents that it scans stdout for logging commands; its
+//     script handlers also read stderr, but the caller should check its own
+//     task type before relying on that.
+//
+// Each runner decodes a few escapes in a command's data, so the token is
+// escaped the way that runner's own toolkit escapes it; a token that held
+// "%0A" would otherwise be registered as a different string.
+func MaskLine(runner Runner, token string) string {
+	if token == "" {
+		return ""
+	}
+	switch runner {
+	case RunnerGitHub:
+		esc := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+		return "::add-mask::" + esc.Replace(token) + "\n"
+	case RunnerAzurePipelines:
+		esc := strings.NewReplacer("%", "%AZP25", "\r", "%0D", "\n", "%0A")
+		return "##vso[task.setsecret]" + esc.Replace(token) + "\n"
+	}
+	return ""
+}

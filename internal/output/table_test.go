@@ -1,0 +1,120 @@
+package output
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTableRender(t *testing.T) {
+	green := func(s string) string { return "\x1b[32m" + s + "\x1b[0m" }
+	red := func(s string) string { return "\x1b[31m" + s + "\x1b[0m" }
+
+	var tb Table
+	tb.AddRow("SOURCE", "STATUS", "TIME", "REASON")
+	tb.AddRow("environment", red("failed"), "12ms", "AADSTS7000215: invalid client secret")
+	tb.AddRow("mi", green("ok"), "1.2s", "")
+	tb.AddRow("azure-cli", "unavailable", "3s", "az not found")
+	tb.AddRow("pwsh")
+	var b strings.Builder
+	if err := tb.Render(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		"SOURCE       STATUS       TIME  REASON",
+		"environment  " + red("failed") + "       12ms  AADSTS7000215: invalid client secret",
+		"mi           " + green("ok") + "           1.2s",
+		"azure-cli    unavailable  3s    az not found",
+		"pwsh",
+	}, "\n") + "\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+	// Every line lines up once colour is stripped.
+	plain := strings.Split(StripANSI(b.String()), "\n")
+	col := strings.Index(plain[0], "STATUS")
+	for _, line := range plain[1:4] {
+		if len(line) < col || line[col-2:col] != "  " || line[col] == ' ' {
+			t.Errorf("column STATUS not at %d in %q", col, line)
+		}
+	}
+	if tb.Len() != 5 {
+		t.Errorf("Len = %d", tb.Len())
+	}
+}
+
+func TestTableUnicodeAndEmpty(t *testing.T) {
+	var tb Table
+	tb.AddRow("ñame", "x")
+	tb.AddRow("ab", "y")
+	var b strings.Builder
+	if err := tb.Render(&b); err != nil {
+		t.Fatal(err)
+	}
+	if want := "ñame  x\nab    y\n"; b.String() != want {
+		t.Errorf("got %q want %q", b.String(), want)
+	}
+
+	var empty Table
+	b.Reset()
+	if err := empty.Render(&b); err != nil || b.Len() != 0 {
+		t.Errorf("empty table wrote %q, %v", b.String(), err)
+	}
+}
+
+func TestDisplayWidth(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"", 0},
+		{"abc", 3},
+		{"\x1b[32mok\x1b[0m", 2},
+		{"\x1b[1;31mfailed\x1b[0m!", 7},
+		{"\x1b[38;5;208mx\x1b[m", 1},
+		{"é", 1},
+		{"\x1b", 1}, // a lone escape is not a sequence
+		{"\x1b[", 0},
+	}
+	for _, tt := range tests {
+		if got := DisplayWidth(tt.in); got != tt.want {
+			t.Errorf("DisplayWidth(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestHumanDuration(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0s"},
+		{500 * time.Microsecond, "500µs"},
+		{340 * time.Millisecond, "340ms"},
+		{999 * time.Millisecond, "999ms"},
+		{time.Second, "1s"},
+		{1200 * time.Millisecond, "1.2s"},
+		{1299 * time.Millisecond, "1.2s"},
+		{3 * time.Second, "3s"},
+		{3040 * time.Millisecond, "3s"},
+		{9999 * time.Millisecond, "9.9s"},
+		{10 * time.Second, "10s"},
+		{59*time.Second + 900*time.Millisecond, "59s"},
+		{time.Minute, "1m"},
+		{2*time.Minute + 30*time.Second, "2m30s"},
+		{10*time.Minute + 30*time.Second, "10m"},
+		{52*time.Minute + 59*time.Second, "52m"},
+		{time.Hour, "1h"},
+		{time.Hour + 5*time.Minute + 59*time.Second, "1h5m"},
+		{23*time.Hour + 59*time.Minute, "23h59m"},
+		{24 * time.Hour, "1d"},
+		{3*24*time.Hour + 4*time.Hour + 5*time.Minute, "3d4h"},
+		{-3 * time.Minute, "3m"},
+		{-1200 * time.Millisecond, "1.2s"},
+	}
+	for _, tt := range tests {
+		if got := HumanDuration(tt.d); got != tt.want {
+			t.Errorf("HumanDuration(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
