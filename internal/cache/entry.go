@@ -1,0 +1,84 @@
+package cache
+
+import (
+	"time"
+
+	"github.com/aztoken/aztoken/internal/chain"
+)
+
+// DefaultMinValidity is how long a cached token must still be valid to be
+// served, unless the caller asks otherwise (--min-validity).
+const DefaultMinValidity = 5 * time.Minute
+
+// halfLifeAbove is the lifetime above which a token with no refresh time
+// is refreshed at half-life, as MSAL and the Azure SDKs do.
+const halfLifeAbove = 2 * time.Hour
+
+// Entry is one cached token and what is known about it.
+type Entry struct {
+	// Token is the token as the source gave it. Its AccessToken is the only
+	// secret in an entry; it is never shown by List or in notices.
+	Token chain.Token
+	// Source is the name of the source that issued the token ("azcli").
+	Source string
+	// Scopes are the scopes the token was asked for.
+	Scopes []string
+	// CreatedAt is when the token was cached; Put sets it when zero.
+	CreatedAt time.Time
+}
+
+// RefreshAt is when the entry should be re-acquired: the issuer's refresh
+// time when known, else half-life for tokens living over two hours, else
+// zero (refresh only when the token runs out).
+func (e Entry) RefreshAt() time.Time {
+	if !e.Token.RefreshOn.IsZero() {
+		return e.Token.RefreshOn
+	}
+	if e.CreatedAt.IsZero() || e.Token.ExpiresOn.IsZero() {
+		return time.Time{}
+	}
+	life := e.Token.ExpiresOn.Sub(e.CreatedAt)
+	if life > halfLifeAbove {
+		return e.CreatedAt.Add(life / 2)
+	}
+	return time.Time{}
+}
+
+// servable says whether the entry may be served at now.
+//
+// fresh: more than minValidity left and its refresh time not yet reached;
+// Get serves it. usable: more than minValidity left, whatever the refresh
+// time; GetStale serves it, for when a re-acquisition has failed.
+func (e Entry) servable(now time.Time, minValidity time.Duration) (fresh, usable bool) {
+	if e.Token.AccessToken == "" || e.Token.ExpiresOn.IsZero() {
+		return false, false
+	}
+	if e.Token.ExpiresOn.Sub(now) <= minValidity {
+		return false, false
+	}
+	if r := e.RefreshAt(); !r.IsZero() && !now.Before(r) {
+		return false, true
+	}
+	return true, true
+}
+
+// Info is what List shows of an entry. It never holds the token.
+type Info struct {
+	// Key is the entry key, the file's name without its extension.
+	Key       string
+	Source    string
+	Identity  string
+	Tenant    string
+	Scopes    []string
+	ExpiresOn time.Time
+	RefreshOn time.Time
+	CreatedAt time.Time
+	// Size is the file's size in bytes.
+	Size int64
+	// Encrypted says the token is encrypted at rest.
+	Encrypted bool
+	// Problem, when set, says why the entry would not be served (it is
+	// corrupt, not the user's own, written with another key, ...); the
+	// other fields are then empty.
+	Problem string
+}

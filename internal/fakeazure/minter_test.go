@@ -1,0 +1,50 @@
+package fakeazure
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMinter(t *testing.T) {
+	m := testMinter(t)
+	same, err := NewMinter(m.key, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.KeyID() == "" || same.KeyID() != m.KeyID() {
+		t.Errorf("kid %q then %q: a key must always get the same kid", m.KeyID(), same.KeyID())
+	}
+
+	tok, err := m.Mint(map[string]any{"aud": "a", "exp": time.Now().Add(time.Minute).Unix()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := same.Verify(tok)
+	if err != nil || claims["aud"] != "a" {
+		t.Fatalf("Verify: %v %v", claims, err)
+	}
+	if _, err := m.Mint(nil); err == nil {
+		t.Error("Mint(nil) should fail")
+	}
+
+	other, err := NewMinter(nil, "kid-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Verify(tok); err == nil || !strings.Contains(err.Error(), "does not verify") {
+		t.Errorf("a foreign key verified the token: %v", err)
+	}
+
+	var set struct {
+		Keys []map[string]string `json:"keys"`
+	}
+	if err := json.Unmarshal(other.JWKS(), &set); err != nil || len(set.Keys) != 1 {
+		t.Fatalf("JWKS: %s %v", other.JWKS(), err)
+	}
+	k := set.Keys[0]
+	if k["kid"] != "kid-2" || k["kty"] != "RSA" || k["alg"] != "RS256" || k["e"] != "AQAB" || k["n"] == "" {
+		t.Errorf("JWKS key %v", k)
+	}
+}

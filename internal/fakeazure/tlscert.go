@@ -1,0 +1,84 @@
+package fakeazure
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha1" // #nosec G505 -- Service Fabric publishes SHA-1 thumbprints; this is an identifier, not a security check.
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"strings"
+	"time"
+)
+
+// serverCert is a freshly generated self-signed certificate for one fake.
+// Each fake gets its own rather than httptest's shared built-in one, so
+// that trusting one fake (through SSL_CERT_FILE or a pin) never trusts
+// another by accident.
+type serverCert struct {
+	tls  tls.Certificate
+	leaf *x509.Certificate
+}
+
+func newServerCert(name string) (*serverCert, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generating the %s TLS key failed: %w", name, err)
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
+	if err != nil {
+		return nil, fmt.Errorf("generating the %s certificate serial failed: %w", name, err)
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: "fakeazure " + name, Organization: []string{"aztoken tests"}},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(7 * 24 * time.Hour),
+		// The certificate is its own CA so that every TLS stack, not only
+		// Go's, accepts it as a trust anchor from SSL_CERT_FILE.
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, fmt.Errorf("creating the %s certificate failed: %w", name, err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("parsing the %s certificate failed: %w", name, err)
+	}
+	return &serverCert{
+		tls:  tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf},
+		leaf: leaf,
+	}, nil
+}
+
+// PEM returns the certificate alone, PEM encoded.
+func (c *serverCert) PEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.leaf.Raw})
+}
+
+// Pool returns a pool holding only this certificate.
+func (c *serverCert) Pool() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(c.leaf)
+	return p
+}
+
+// Thumbprint returns the SHA-1 of the DER certificate as upper-case hex,
+// the form IDENTITY_SERVER_THUMBPRINT takes.
+func (c *serverCert) Thumbprint() string {
+	sum := sha1.Sum(c.leaf.Raw) // #nosec G401 -- see the import comment.
+	return strings.ToUpper(hex.EncodeToString(sum[:]))
+}

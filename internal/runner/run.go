@@ -1,0 +1,231 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Defaults for a run.
+const (
+	DefaultTimeout   = 10 * time.Second
+	DefaultMaxOutput = 1 << 20 // bytes kept of each of stdout and stderr
+	// DefaultDir is where children run: it always exists, and it is nobody's
+	// project, so a tool that reads settings from its working directory
+	// (azd does) answers for the user rather than for wherever aztoken was
+	// started.
+	DefaultDir = "/"
+)
+
+// drainDelay bounds how long a run waits, once the group is killed, for
+// output from processes that left the group (setsid) and still hold the
+// pipes. Nothing in the group can hold them once it is killed.
+const drainDelay = 200 * time.Millisecond
+
+// Cmd is one run of a tool.
+type Cmd struct {
+	// Name is the executable, looked up on the PATH of Environ.
+	Name string
+	// Args are the arguments after the name. No shell reads them, and they
+	// are visible to every user of the machine (ps), so they must never
+	// carry a secret.
+	Args []string
+	// Environ is the child's whole environment, KEY=VALUE.
+	Environ []string
+	// Dir is the working directory; empty means DefaultDir.
+	Dir string
+	// Timeout bounds the run; zero means DefaultTimeout.
+	Timeout time.Duration
+	// MaxOutput bounds what is kept of each stream; zero means
+	// DefaultMaxOutput. The rest is read and dropped, so a chatty child
+	// never blocks on a full pipe.
+	MaxOutput int
+}
+
+// Result is what a run produced. It is filled in as far as the run got,
+// also when Run returns an error.
+type Result struct {
+	Path            string // the executable that ran
+	Stdout, Stderr  []byte
+	StdoutTruncated bool
+	StderrTruncated bool
+	// ExitCode is the child's exit status, or -1 when it did not exit on
+	// its own (killed, or never started).
+	ExitCode int
+	Duration time.Duration
+}
+
+// ErrTimedOut is matched (errors.Is) by a TimeoutError.
+var ErrTimedOut = errors.New("timed out")
+
+// TimeoutError is a run that used up its own Timeout; the child and every
+// process in its group were killed.
+type TimeoutError struct{ After time.Duration }
+
+func (e *TimeoutError) Error() string { return "timed out after " + FormatDuration(e.After) }
+
+// Is makes errors.Is(err, ErrTimedOut) true.
+func (e *TimeoutError) Is(target error) bool { return target == ErrTimedOut }
+
+// ExitError is a child that ran and exited unsuccessfully on its own.
+type ExitError struct {
+	Code  int    // -1 when a signal we did not send ended it
+	State string // the process state in Go's words, such as "signal: segmentation fault"
+}
+
+func (e *ExitError) Error() string {
+	if e.Code >= 0 {
+		return fmt.Sprintf("exited with status %d", e.Code)
+	}
+	return "ended by " + e.State
+}
+
+var errOwnDeadline = errors.New("the run's own timeout")
+
+// Run runs c and waits for it. It returns a *NotFoundError (ErrNotFound)
+// when the executable is not on the PATH, a *TimeoutError when c.Timeout
+// ran out, an error wrapping ctx.Err() when ctx ended first, and an
+// *ExitError for an unsuccessful exit. Whatever happens, every process in
+// the child's group is killed before Run returns.
+func Run(ctx context.Context, c Cmd) (Result, error) {
+	res := Result{ExitCode: -1}
+	path, err := LookPath(c.Name, c.Environ)
+	if err != nil {
+		return res, err
+	}
+	res.Path = path
+	if err := ctx.Err(); err != nil {
+		return res, fmt.Errorf("stopped before it started: %w", err)
+	}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	limit := c.MaxOutput
+	if limit <= 0 {
+		limit = DefaultMaxOutput
+	}
+	dir := c.Dir
+	if dir == "" {
+		dir = DefaultDir
+	}
+
+	rctx, cancel := context.WithTimeoutCause(ctx, timeout, errOwnDeadline)
+	defer cancel()
+
+	cmd := exec.CommandContext(rctx, path, c.Args...)
+	// A nil Env would hand the child this process's environment.
+	cmd.Env = append(make([]string, 0, len(c.Environ)), c.Environ...)
+	cmd.Dir = dir
+	// Stdin stays nil: the child reads /dev/null and cannot wait for a prompt.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
+	// Backstop only: the group's SIGKILL ends the child at once.
+	cmd.WaitDelay = time.Second
+
+	// Our own pipes, rather than exec's, so that Wait returns as soon as the
+	// child exits even if a grandchild still holds stdout; we then kill the
+	// group, which closes the pipes.
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return res, err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		return res, err
+	}
+	cmd.Stdout, cmd.Stderr = outW, errW
+	stdout, stderr := &bounded{max: limit}, &bounded{max: limit}
+
+	start := time.Now()
+	err = cmd.Start()
+	outW.Close()
+	errW.Close()
+	if err != nil {
+		outR.Close()
+		errR.Close()
+		// It was found, so "no such file" here means its interpreter
+		// (the #! line) is missing: a broken install, not a missing tool.
+		return res, fmt.Errorf("could not start %s: %w", path, err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { io.Copy(stdout, outR) })
+	wg.Go(func() { io.Copy(stderr, errR) })
+
+	werr := cmd.Wait()
+	// Nothing the tool started may outlive the run.
+	_ = killGroup(cmd.Process.Pid)
+	drained := make(chan struct{})
+	go func() { wg.Wait(); close(drained) }()
+	select {
+	case <-drained:
+	case <-time.After(drainDelay):
+		// Closing the read ends wakes the copies; what was read is kept.
+		outR.Close()
+		errR.Close()
+		<-drained
+	}
+	outR.Close()
+	errR.Close()
+
+	res.Duration = time.Since(start)
+	res.Stdout, res.StdoutTruncated = stdout.buf, stdout.dropped > 0
+	res.Stderr, res.StderrTruncated = stderr.buf, stderr.dropped > 0
+	if cmd.ProcessState != nil {
+		res.ExitCode = cmd.ProcessState.ExitCode()
+	}
+
+	if werr == nil {
+		return res, nil
+	}
+	if rctx.Err() != nil {
+		res.ExitCode = -1
+		if ctx.Err() == nil && context.Cause(rctx) == errOwnDeadline {
+			return res, &TimeoutError{After: timeout}
+		}
+		return res, fmt.Errorf("stopped before it finished: %w", ctx.Err())
+	}
+	if cmd.ProcessState != nil {
+		return res, &ExitError{Code: cmd.ProcessState.ExitCode(), State: cmd.ProcessState.String()}
+	}
+	return res, werr
+}
+
+// killGroup sends SIGKILL to every process in the group led by pid. The
+// group outlives its leader while any member lives, so this also reaches
+// grandchildren once the child itself is gone.
+func killGroup(pid int) error {
+	err := syscall.Kill(-pid, syscall.SIGKILL)
+	if errors.Is(err, syscall.ESRCH) {
+		return os.ErrProcessDone
+	}
+	return err
+}
+
+// bounded keeps the first max bytes written to it and counts the rest.
+type bounded struct {
+	max     int
+	buf     []byte
+	dropped int
+}
+
+func (b *bounded) Write(p []byte) (int, error) {
+	room := b.max - len(b.buf)
+	if room >= len(p) {
+		b.buf = append(b.buf, p...)
+		return len(p), nil
+	}
+	if room > 0 {
+		b.buf = append(b.buf, p[:room]...)
+	}
+	b.dropped += len(p) - max(room, 0)
+	return len(p), nil
+}

@@ -1,0 +1,89 @@
+package serve
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// containerHost is how a container reaches its host: Docker Desktop
+// resolves it by itself, Linux needs --add-host=host.docker.internal:host-gateway.
+const containerHost = "host.docker.internal"
+
+// EnvFormats are the formats PrintEnv accepts.
+var EnvFormats = []string{"env", "env-no-export", "powershell", "compose"}
+
+// printBanner writes what a developer needs to point a container or a
+// local process at the server. It shows the secret on purpose.
+func (s *Server) printBanner(w io.Writer) {
+	port := strconv.Itoa(s.Port())
+	local := s.URL()
+	var b strings.Builder
+	mode := "proxying the credential chain"
+	if s.emu != nil {
+		mode = "emulator: tokens are signed by a local key, not by Entra ID"
+	}
+	fmt.Fprintf(&b, "aztoken serve: listening on %s (%s)\n", local, mode)
+	fmt.Fprintf(&b, "  run a container with:\n")
+	fmt.Fprintf(&b, "    docker run -e IDENTITY_ENDPOINT=http://%s:%s%s -e IDENTITY_HEADER=%s --add-host=%s:host-gateway IMAGE\n",
+		containerHost, port, PathAppService, s.secret, containerHost)
+	if host := s.Addr(); strings.HasPrefix(host, "127.") || strings.HasPrefix(host, "[::1]") {
+		fmt.Fprintf(&b, "  (on Linux a container reaches the host over the docker0 bridge, not loopback: add --network host and use\n")
+		fmt.Fprintf(&b, "   IDENTITY_ENDPOINT=%s%s, or listen on the bridge address, e.g. 172.17.0.1:%s, with --allow-remote)\n", local, PathAppService, port)
+	}
+	fmt.Fprintf(&b, "  or, for a process on this machine:\n")
+	fmt.Fprintf(&b, "    IDENTITY_ENDPOINT=%s%s IDENTITY_HEADER=%s   (App Service: Go, Python, JavaScript, .NET, Java)\n", local, PathAppService, s.secret)
+	fmt.Fprintf(&b, "    MSI_ENDPOINT=%s%s/%s   (Cloud Shell: az login --identity, older SDKs)\n", local, PathCloudShell, s.secret)
+	switch {
+	case !s.imdsOn:
+	case s.imdsSecret:
+		fmt.Fprintf(&b, "    IMDS at %s%s requires the X-IDENTITY-HEADER secret here\n", local, PathIMDS)
+	default:
+		fmt.Fprintf(&b, "    AZURE_POD_IDENTITY_AUTHORITY_HOST=%s   (IMDS: Python and .NET; no secret, any local process may ask)\n", local)
+	}
+	if s.emu != nil {
+		fmt.Fprintf(&b, "  tokens verify against %s (issuer %s)\n", s.emu.DiscoveryURL(), s.emu.Issuer())
+	}
+	fmt.Fprintf(&b, "  IDENTITY_HEADER is this run's secret, not a token: whoever has it gets tokens until the server stops.\n")
+	_, _ = io.WriteString(w, b.String())
+}
+
+// PrintEnv writes the variables a container needs, for stdout, in one of
+// EnvFormats: env (export lines for sh), env-no-export (KEY=VALUE, for
+// docker run --env-file), powershell, or compose (an environment: and
+// extra_hosts: snippet for a service in a compose file). The endpoint
+// names host.docker.internal, which is what a container resolves to its
+// host. It needs a started server, and writes the secret on purpose.
+func (s *Server) PrintEnv(w io.Writer, format string) error {
+	if s.ln == nil {
+		return fmt.Errorf("the server is not listening yet, so its port is unknown; start it first")
+	}
+	endpoint := "http://" + containerHost + ":" + strconv.Itoa(s.Port()) + PathAppService
+	vars := [][2]string{{"IDENTITY_ENDPOINT", endpoint}, {"IDENTITY_HEADER", s.secret}}
+	var b strings.Builder
+	switch format {
+	case "env":
+		for _, kv := range vars {
+			fmt.Fprintf(&b, "export %s='%s'\n", kv[0], kv[1])
+		}
+	case "env-no-export":
+		for _, kv := range vars {
+			fmt.Fprintf(&b, "%s=%s\n", kv[0], kv[1])
+		}
+	case "powershell":
+		for _, kv := range vars {
+			fmt.Fprintf(&b, "$env:%s = '%s'\n", kv[0], kv[1])
+		}
+	case "compose":
+		b.WriteString("    environment:\n")
+		for _, kv := range vars {
+			fmt.Fprintf(&b, "      %s: \"%s\"\n", kv[0], kv[1])
+		}
+		fmt.Fprintf(&b, "    extra_hosts:\n      - \"%s:host-gateway\"\n", containerHost)
+	default:
+		return fmt.Errorf("unknown env format %q; use one of %s", format, strings.Join(EnvFormats, ", "))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

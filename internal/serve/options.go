@@ -1,0 +1,244 @@
+package serve
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aztoken/aztoken/internal/chain"
+)
+
+// Identity is the managed identity a client asked for. All fields empty
+// means the system-assigned identity; at most one is set.
+type Identity struct {
+	ClientID   string
+	ObjectID   string
+	ResourceID string
+}
+
+// IsZero reports whether the identity is the system-assigned one.
+func (id Identity) IsZero() bool { return id == Identity{} }
+
+// String describes the identity for the access log; ids are not secrets.
+func (id Identity) String() string {
+	switch {
+	case id.ClientID != "":
+		return "client_id=" + id.ClientID
+	case id.ObjectID != "":
+		return "object_id=" + id.ObjectID
+	case id.ResourceID != "":
+		return "resource_id=" + id.ResourceID
+	}
+	return "system-assigned"
+}
+
+// key is the identity's part of a cache key. Ids are compared without
+// regard to case, as Azure compares GUIDs and resource ids.
+func (id Identity) key() string {
+	return strings.ToLower(id.ClientID) + "|" + strings.ToLower(id.ObjectID) + "|" + strings.ToLower(id.ResourceID)
+}
+
+// Provider gives the tokens the server hands out: the host's credential
+// chain in proxy mode, the Emulator in emulator mode.
+type Provider interface {
+	Token(ctx context.Context, req chain.Request, id Identity) (chain.Token, error)
+}
+
+// ProviderFunc adapts a function to Provider.
+type ProviderFunc func(ctx context.Context, req chain.Request, id Identity) (chain.Token, error)
+
+// Token calls f.
+func (f ProviderFunc) Token(ctx context.Context, req chain.Request, id Identity) (chain.Token, error) {
+	return f(ctx, req, id)
+}
+
+// IMDSMode says how the IMDS protocol is served.
+type IMDSMode int
+
+const (
+	// IMDSAuto serves IMDS without a secret on a loopback listener, as
+	// Azure's IMDS does, and requires the secret on any other listener.
+	IMDSAuto IMDSMode = iota
+	// IMDSRequireSecret always requires the X-IDENTITY-HEADER secret.
+	IMDSRequireSecret
+	// IMDSOff does not serve IMDS.
+	IMDSOff
+)
+
+// Options configure a Server.
+type Options struct {
+	// Addr is the host:port to listen on; "" means 127.0.0.1:0 (any free
+	// port on loopback).
+	Addr string
+	// AllowRemote permits a listener on an address other than loopback.
+	AllowRemote bool
+
+	// Provider gives the tokens. Exactly one of Provider and Emulate is set.
+	Provider Provider
+	// Emulate, when set, serves emulated tokens signed by a local key and
+	// the documents that verify them.
+	Emulate *EmulatorOptions
+
+	// Secret is the value clients must present. When Secret, SecretFile
+	// and SecretEnv are all empty, a new random secret is made.
+	Secret string
+	// SecretFile names a file whose contents (trailing white space
+	// trimmed) are the secret.
+	SecretFile string
+	// SecretEnv names an environment variable that holds the secret,
+	// looked up with LookupEnv.
+	SecretEnv string
+	// LookupEnv reads the environment; nil means the process environment.
+	LookupEnv func(string) (string, bool)
+
+	// AllowResources, when not empty, is the only resources served
+	// (compared without a trailing slash and without regard to case).
+	AllowResources []string
+	// IMDS says how the IMDS protocol is served.
+	IMDS IMDSMode
+
+	// UpstreamTimeout bounds one acquisition from the Provider; zero
+	// means 60 s.
+	UpstreamTimeout time.Duration
+
+	// Stderr receives the start banner and warnings; nil discards them.
+	Stderr io.Writer
+	// AccessLog receives one line a request; nil discards them.
+	AccessLog io.Writer
+
+	// Now is the clock; nil means time.Now. Tests move it.
+	Now func() time.Time
+}
+
+// Limits on what a client may send.
+const (
+	// maxHeaderBytes bounds a request's line and headers; a managed
+	// identity request is a few hundred bytes.
+	maxHeaderBytes = 8 << 10
+	// maxBodyBytes bounds a Cloud Shell form body ("resource=...").
+	maxBodyBytes = 4 << 10
+	// minSecretLen keeps a hand-chosen secret from being guessable.
+	minSecretLen = 16
+	maxSecretLen = 512
+)
+
+// loadSecret picks the secret from the options, or makes one.
+func loadSecret(o *Options) (string, error) {
+	set := 0
+	for _, s := range []string{o.Secret, o.SecretFile, o.SecretEnv} {
+		if s != "" {
+			set++
+		}
+	}
+	if set > 1 {
+		return "", errors.New("give the secret one way only: as a value, a file, or a variable")
+	}
+	var secret, from string
+	switch {
+	case o.Secret != "":
+		secret, from = o.Secret, "the given secret"
+	case o.SecretFile != "":
+		b, err := os.ReadFile(o.SecretFile)
+		if err != nil {
+			return "", fmt.Errorf("reading the secret file failed: %w; check the path, or leave it out to have a secret generated", err)
+		}
+		secret, from = strings.TrimRight(string(b), " \t\r\n"), "the secret file "+o.SecretFile
+	case o.SecretEnv != "":
+		lookup := o.LookupEnv
+		if lookup == nil {
+			lookup = os.LookupEnv
+		}
+		v, _ := lookup(o.SecretEnv)
+		if v == "" {
+			return "", fmt.Errorf("the variable %s, which should hold the secret, is unset or empty; set it, or leave it out to have a secret generated", o.SecretEnv)
+		}
+		secret, from = v, "the variable "+o.SecretEnv
+	default:
+		return newSecret()
+	}
+	if err := validSecret(secret); err != nil {
+		return "", fmt.Errorf("%s %w", from, err)
+	}
+	return secret, nil
+}
+
+// newSecret makes 32 random bytes, base64url without padding (43 chars).
+func newSecret() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("generating the secret failed: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// validSecret keeps the secret usable in a header and in a URL path
+// without escaping: URL-unreserved characters only. The error never
+// contains the secret.
+func validSecret(s string) error {
+	if len(s) < minSecretLen || len(s) > maxSecretLen {
+		return fmt.Errorf("is %d characters long; a secret needs %d to %d", len(s), minSecretLen, maxSecretLen)
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~", c) >= 0) {
+			return errors.New("holds a character other than A-Z, a-z, 0-9, '-', '.', '_' and '~'; a secret must fit in a header and a URL unescaped (base64url does)")
+		}
+	}
+	return nil
+}
+
+// checkBind refuses a listener off loopback unless remote access is
+// allowed, and returns the warnings to show.
+func checkBind(addr string, allowRemote bool) (warnings []string, err error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("the listen address %q is not host:port (for example 127.0.0.1:8080): %w", addr, err)
+	}
+	if isLoopbackHost(host) {
+		return nil, nil
+	}
+	what := host
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		what = "every network interface"
+	}
+	if !allowRemote {
+		return nil, fmt.Errorf("refusing to listen on %s without --allow-remote: anyone who can reach that address and learns the secret gets tokens for your identity. Bind 127.0.0.1 (the default), or pass --allow-remote if you mean it", what)
+	}
+	return []string{fmt.Sprintf("listening on %s (--allow-remote): any machine that can reach it and knows the secret gets tokens for your identity; IMDS requires the secret there", what)}, nil
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+// normalizeResource is the form used for allow-list comparison and cache keys.
+func normalizeResource(r string) string {
+	return strings.ToLower(strings.TrimRight(r, "/"))
+}
+
+// validResource applies the rule the sources apply to scopes before
+// they reach a shell or a URL: [A-Za-z0-9._/:-], not empty.
+func validResource(r string) bool {
+	if r == "" || len(r) > 512 {
+		return false
+	}
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._/:-", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}

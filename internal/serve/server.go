@@ -1,0 +1,223 @@
+package serve
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Server is a running (or ready) managed-identity endpoint.
+type Server struct {
+	opts       Options
+	secret     string
+	secretSum  [32]byte
+	cache      *cache
+	emu        *Emulator
+	allow      map[string]bool
+	imdsOn     bool
+	imdsSecret bool
+	warnings   []string
+	now        func() time.Time
+	stderr     io.Writer
+	access     *accessLog
+
+	mu      sync.Mutex
+	started bool
+	ln      net.Listener
+	hs      *http.Server
+	done    chan struct{} // closed when the HTTP server has stopped serving
+	serveEr error
+}
+
+// New checks the options and prepares a server; nothing listens until
+// Start. Errors read as sentences that say what to change.
+func New(opts Options) (*Server, error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	if (opts.Provider == nil) == (opts.Emulate == nil) {
+		return nil, errors.New("serve needs exactly one token provider: the credential chain, or the emulator")
+	}
+	if opts.UpstreamTimeout <= 0 {
+		opts.UpstreamTimeout = 60 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	warnings, err := checkBind(opts.Addr, opts.AllowRemote)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := loadSecret(&opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		opts:      opts,
+		secret:    secret,
+		secretSum: sha256.Sum256([]byte(secret)),
+		warnings:  warnings,
+		now:       opts.Now,
+		stderr:    orDiscard(opts.Stderr),
+		access:    &accessLog{w: opts.AccessLog, secret: secret},
+	}
+	host, _, _ := net.SplitHostPort(opts.Addr)
+	loopback := isLoopbackHost(host)
+	s.imdsOn = opts.IMDS != IMDSOff
+	s.imdsSecret = opts.IMDS == IMDSRequireSecret || !loopback
+	if len(opts.AllowResources) > 0 {
+		s.allow = map[string]bool{}
+		for _, r := range opts.AllowResources {
+			if !validResource(r) {
+				return nil, fmt.Errorf("the allowed resource %q is not a resource URI or app id; use characters A-Z, a-z, 0-9 and ._/:- only", r)
+			}
+			s.allow[normalizeResource(r)] = true
+		}
+	}
+	provider := opts.Provider
+	if opts.Emulate != nil {
+		em, err := NewEmulator(*opts.Emulate, opts.Now)
+		if err != nil {
+			return nil, err
+		}
+		s.emu = em
+		provider = em
+	}
+	s.cache = newCache(provider, opts.UpstreamTimeout, opts.Now)
+	s.cache.onError = func(_ string, err error) {
+		fmt.Fprintf(s.stderr, "aztoken serve: refreshing a cached token failed (the cached one is served until it is 5 minutes from expiry): %v\n", err)
+	}
+	return s, nil
+}
+
+func orDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}
+
+// Warnings are the things New found worth saying, such as a remote bind;
+// Start prints them.
+func (s *Server) Warnings() []string { return append([]string(nil), s.warnings...) }
+
+// Secret is the value clients present as IDENTITY_HEADER. Show it only
+// where a client needs it (the banner, PrintEnv).
+func (s *Server) Secret() string { return s.secret }
+
+// Start listens and serves in the background, then prints the banner and
+// any warnings to Options.Stderr. It returns once the listener is open.
+func (s *Server) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started {
+		return errors.New("the server was already started")
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", s.opts.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s failed: %w; pick another port, or 0 for any free one", s.opts.Addr, err)
+	}
+	s.started = true
+	s.ln = ln
+	if s.emu != nil {
+		s.emu.setBaseURL(s.URL())
+	}
+	s.hs = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      s.opts.UpstreamTimeout + 15*time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          log.New(s.stderr, "aztoken serve: ", 0),
+	}
+	s.done = make(chan struct{})
+	go func() {
+		defer close(s.done)
+		if err := s.hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			s.serveEr = err
+		}
+	}()
+	for _, w := range s.warnings {
+		fmt.Fprintf(s.stderr, "aztoken serve: warning: %s\n", w)
+	}
+	s.printBanner(s.stderr)
+	return nil
+}
+
+// Serve starts the server if it is not running, serves until ctx is
+// done, then shuts down gracefully: requests in flight finish (for up to
+// 30 s). A graceful end returns nil.
+func (s *Server) Serve(ctx context.Context) error {
+	s.mu.Lock()
+	started := s.started
+	s.mu.Unlock()
+	if !started {
+		if err := s.Start(ctx); err != nil {
+			return err
+		}
+	}
+	select {
+	case <-ctx.Done():
+	case <-s.done:
+		s.cache.close()
+		return s.serveEr
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	return s.Shutdown(sctx)
+}
+
+// Shutdown stops accepting connections and waits for the requests in
+// flight to finish, or for ctx to end.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	hs, done := s.hs, s.done
+	s.mu.Unlock()
+	if hs == nil {
+		s.cache.close()
+		return nil
+	}
+	err := hs.Shutdown(ctx)
+	if err != nil {
+		return fmt.Errorf("shutting down left requests unfinished: %w", err)
+	}
+	<-done
+	s.cache.close()
+	return s.serveEr
+}
+
+// Addr is the address the server listens on (host:port), or "" before Start.
+func (s *Server) Addr() string {
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// URL is the server's base URL, such as http://127.0.0.1:8080.
+func (s *Server) URL() string {
+	if s.ln == nil {
+		return ""
+	}
+	return "http://" + s.ln.Addr().String()
+}
+
+// Port is the port the server listens on.
+func (s *Server) Port() int {
+	if s.ln == nil {
+		return 0
+	}
+	if a, ok := s.ln.Addr().(*net.TCPAddr); ok {
+		return a.Port
+	}
+	return 0
+}

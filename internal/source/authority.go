@@ -1,0 +1,71 @@
+package source
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/env"
+)
+
+const authorityVar = "AZURE_AUTHORITY_HOST"
+
+// authorityHost reads AZURE_AUTHORITY_HOST and returns it with exactly one
+// trailing slash, or DefaultAuthorityHost when it is unset or empty. A host
+// that is not an https URL is a configuration error: the client secret
+// would travel in clear text, and MSAL refuses it anyway.
+func authorityHost(e env.Env) (string, error) {
+	raw := e.Get(authorityVar)
+	if raw == "" {
+		return DefaultAuthorityHost, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", chain.Unavailable("set "+authorityVar+" to the cloud's login URL, such as https://login.microsoftonline.com/ or https://login.microsoftonline.us/",
+			"%s=%q is not a URL such as https://login.microsoftonline.com/", authorityVar, raw)
+	}
+	if !strings.EqualFold(u.Scheme, "https") {
+		return "", chain.Unavailable("use an https URL, such as https://login.microsoftonline.com/, or unset "+authorityVar,
+			"%s=%q is not an https URL; Entra ID authorities must use https so that credentials are never sent in clear text", authorityVar, raw)
+	}
+	return strings.TrimRight(raw, "/") + "/", nil
+}
+
+// authorityFor joins a host from authorityHost and a tenant.
+func authorityFor(host, tenant string) string { return host + tenant }
+
+// openIDConfigURL and tokenURL are the requests MSAL sends for a tenant,
+// for explain. The token URL is what Entra ID's discovery document names;
+// MSAL reads it from there.
+func openIDConfigURL(host, tenant string) string {
+	return host + tenant + "/v2.0/.well-known/openid-configuration"
+}
+
+func tokenURL(host, tenant string) string { return host + tenant + "/oauth2/v2.0/token" }
+
+// msalHeaders are the header names MSAL puts on every request; a POST adds
+// Content-Type.
+var msalHeaders = []string{"Client-Request-Id", "Return-Client-Request-Id", "X-Client-Cpu", "X-Client-Os", "X-Client-Sku", "X-Client-Ver"}
+
+func postHeaders() []string { return append([]string{"Content-Type"}, msalHeaders...) }
+
+// requestTenant applies the tenant rule to a request and turns a refusal
+// into an unavailable error: like a missing variable, it is configuration
+// the user can fix without anything being sent.
+func requestTenant(e env.Env, configured string, req chain.Request) (string, error) {
+	t, err := ResolveTenant(configured, req.Tenant, AllowedTenants(e.Get("AZURE_ADDITIONALLY_ALLOWED_TENANTS")))
+	if err != nil {
+		return "", chain.Unavailable("ask for the configured tenant, or list the requested one in AZURE_ADDITIONALLY_ALLOWED_TENANTS (\"*\" allows any)",
+			"%s", err)
+	}
+	return t, nil
+}
+
+// validTenantVar checks AZURE_TENANT_ID before it becomes part of a URL.
+func validTenantVar(tenant string) error {
+	if !ValidTenant(tenant) {
+		return chain.Unavailable("set AZURE_TENANT_ID to the directory (tenant) id, a GUID, or a domain such as contoso.onmicrosoft.com",
+			"AZURE_TENANT_ID=%q has characters outside A-Z, a-z, 0-9, '.' and '-'", tenant)
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/env"
+)
+
+// toolFakeBin is the absolute path of the fake az, azd and pwsh.
+func toolFakeBin(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "testdata", "fakebin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// toolConfig is a Config whose PATH finds the fakes first, with its own
+// HOME and the given variables; "<nofake>" as PATH leaves the fakes out.
+func toolConfig(t *testing.T, vars map[string]string) Config {
+	t.Helper()
+	environ := []string{
+		"PATH=" + toolFakeBin(t) + ":/usr/bin:/bin",
+		"HOME=" + t.TempDir(),
+	}
+	for k, v := range vars {
+		if k == "PATH" && v == "<nofake>" {
+			v = "/usr/bin:/bin"
+		}
+		environ = append(environ, k+"="+v)
+	}
+	return Config{Env: env.FromList(environ), Environ: environ, CLITimeout: 20 * time.Second}
+}
+
+// toolLog is a fresh log file path for a fake tool's FAKE_*_LOG.
+func toolLog(t *testing.T) string {
+	t.Helper()
+	return filepath.Join(t.TempDir(), "calls.log")
+}
+
+func readToolLog(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// toolProcGone reports whether pid has ended (or is a zombie no one reaps).
+func toolProcGone(pid int) bool {
+	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		return true
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i >= 0 && len(s) > i+2 && s[i+2] == 'Z'
+}
+
+// checkGrandchildGone finds the pid the fake logged for its grandchild and
+// waits for it to be gone.
+func checkGrandchildGone(t *testing.T, log string) {
+	t.Helper()
+	_, rest, ok := strings.Cut(readToolLog(t, log), "grandchild: ")
+	if !ok {
+		t.Fatalf("the fake logged no grandchild:\n%s", readToolLog(t, log))
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !toolProcGone(pid) {
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("grandchild %d outlived the run", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func tryTool(s chain.Source, req chain.Request) chain.Outcome {
+	return chain.Try(context.Background(), s, req)
+}
+
+// toolCase names a developer-tool source for tests that run all three.
+type toolCase struct {
+	exe    string
+	prefix string // FAKE_AZ, FAKE_AZD, FAKE_PWSH
+	login  string // the exact login command
+	newSrc func(Config) chain.Source
+}
+
+var toolCases = []toolCase{
+	{"az", "FAKE_AZ", "az login", func(c Config) chain.Source { return NewAzureCLI(c) }},
+	{"azd", "FAKE_AZD", "azd auth login", func(c Config) chain.Source { return NewAzureDevCLI(c) }},
+	{"pwsh", "FAKE_PWSH", "Connect-AzAccount", func(c Config) chain.Source { return NewPowerShell(c) }},
+}

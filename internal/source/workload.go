@@ -1,0 +1,176 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
+
+	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/env"
+	"github.com/aztoken/aztoken/internal/httpx"
+)
+
+const tokenFileVar = "AZURE_FEDERATED_TOKEN_FILE"
+
+// AssertionMaxAge is how long a federated token read from the file is
+// reused. Kubernetes rotates projected tokens well before they expire, so
+// re-reading every 10 minutes always sends a fresh one, as the SDKs do.
+const AssertionMaxAge = 10 * time.Minute
+
+const workloadHint = "workload identity needs AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE; the Azure Workload Identity webhook sets them in pods whose service account is labelled azure.workload.identity/use=true"
+
+type workloadSettings struct {
+	tenant, clientID, file, host string
+}
+
+func readWorkloadSettings(e env.Env) (workloadSettings, error) {
+	s := workloadSettings{tenant: e.Get("AZURE_TENANT_ID"), clientID: e.Get("AZURE_CLIENT_ID")}
+	file, fileSet := e.Lookup(tokenFileVar)
+	s.file = file
+	switch {
+	case s.clientID == "":
+		return s, chain.Unavailable(workloadHint, "missing environment variable AZURE_CLIENT_ID")
+	case s.tenant == "":
+		return s, chain.Unavailable(workloadHint, "missing environment variable AZURE_TENANT_ID")
+	case !fileSet:
+		// Set but empty counts as present, as in the Go SDK: the read
+		// then fails and stops the chain, which is what a pod with a
+		// broken projection should see.
+		return s, chain.Unavailable(workloadHint, "missing environment variable "+tokenFileVar)
+	}
+	if err := validTenantVar(s.tenant); err != nil {
+		return s, err
+	}
+	host, err := authorityHost(e)
+	if err != nil {
+		return s, err
+	}
+	s.host = host
+	return s, nil
+}
+
+// Workload is Kubernetes workload identity: a federated service account
+// token exchanged for an Entra ID token.
+type Workload struct {
+	cfg Config
+
+	mu      sync.Mutex
+	client  *confidential.Client
+	builtAs workloadSettings
+
+	// The assertion read from the file, and when.
+	amu        sync.Mutex
+	assertion  string
+	assertedAt time.Time
+}
+
+// NewWorkload returns the workload identity source.
+func NewWorkload(cfg Config) *Workload { return &Workload{cfg: cfg} }
+
+// Name implements chain.Source.
+func (*Workload) Name() string { return chain.Workload }
+
+// readAssertion returns the federated token, re-reading the file when the
+// cached copy is older than AssertionMaxAge. A file that cannot be read is
+// a failure that stops the chain: the pod was configured for workload
+// identity, so going on to another identity would hide the problem.
+func (w *Workload) readAssertion(path string) (string, error) {
+	w.amu.Lock()
+	defer w.amu.Unlock()
+	now := w.cfg.Clock()
+	if w.assertion != "" && now.Sub(w.assertedAt) < AssertionMaxAge {
+		return w.assertion, nil
+	}
+	if path == "" {
+		return "", chain.Failed(nil, "set "+tokenFileVar+" to the projected service account token's path (the webhook uses /var/run/secrets/azure/tokens/azure-identity-token), or unset it",
+			"%s is set but empty, so there is no federated token to read", tokenFileVar)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		why := "cannot be read"
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			why = "does not exist"
+		case errors.Is(err, os.ErrPermission):
+			why = "is not readable by this user"
+		}
+		return "", chain.Failed(nil, "check the pod's projected service account token volume and "+tokenFileVar,
+			"the federated token file %s %s", path, why)
+	}
+	a := strings.TrimSpace(string(data))
+	if a == "" {
+		return "", chain.Failed(nil, "check the pod's projected service account token volume; Kubernetes writes the token there",
+			"the federated token file %s is empty", path)
+	}
+	w.assertion, w.assertedAt = a, now
+	return a, nil
+}
+
+func (w *Workload) clientFor(set workloadSettings) (*confidential.Client, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.client != nil && w.builtAs == set {
+		return w.client, nil
+	}
+	cred := confidential.NewCredFromAssertionCallback(func(context.Context, confidential.AssertionRequestOptions) (string, error) {
+		return w.readAssertion(set.file)
+	})
+	c, err := confidential.New(authorityFor(set.host, set.tenant), set.clientID, cred,
+		confidential.WithHTTPClient(w.cfg.HTTPClient(httpx.Options{})),
+		confidential.WithInstanceDiscovery(false),
+		regionOption(""))
+	if err != nil {
+		return nil, msalConfigError(err)
+	}
+	w.client, w.builtAs = &c, set
+	return w.client, nil
+}
+
+// GetToken implements chain.Source.
+func (w *Workload) GetToken(ctx context.Context, req chain.Request) (chain.Token, error) {
+	set, err := readWorkloadSettings(w.cfg.Env)
+	if err != nil {
+		return chain.Token{}, err
+	}
+	tenant, err := requestTenant(w.cfg.Env, set.tenant, req)
+	if err != nil {
+		return chain.Token{}, err
+	}
+	if len(req.Scopes) == 0 {
+		return chain.Token{}, chain.Failed(nil, "pass a scope, such as --scope https://management.azure.com/.default", "no scope was requested")
+	}
+	c, err := w.clientFor(set)
+	if err != nil {
+		return chain.Token{}, err
+	}
+	var opts []confidential.AcquireByCredentialOption
+	if tenant != set.tenant {
+		opts = append(opts, confidential.WithTenantID(tenant))
+	}
+	res, err := c.AcquireTokenByCredential(ctx, req.Scopes, opts...)
+	if err != nil {
+		w.amu.Lock()
+		secret := w.assertion
+		w.amu.Unlock()
+		return chain.Token{}, TranslateMSAL(err, secret)
+	}
+	return tokenFromResult(res, tenant, "app "+set.clientID)
+}
+
+// CacheKey implements chain.Keyer.
+func (w *Workload) CacheKey(req chain.Request) (string, bool) {
+	set, err := readWorkloadSettings(w.cfg.Env)
+	if err != nil {
+		return "", false
+	}
+	tenant, err := requestTenant(w.cfg.Env, set.tenant, req)
+	if err != nil {
+		return "", false
+	}
+	return strings.Join([]string{chain.Workload, set.host, tenant, set.clientID, "federated"}, "|"), true
+}
