@@ -151,8 +151,13 @@ func (c *Cache) Mode() Mode {
 	return c.mode
 }
 
-// Dir is the directory the cache uses.
-func (c *Cache) Dir() string { return c.dir }
+// Dir is the directory the cache uses; "" for a nil cache.
+func (c *Cache) Dir() string {
+	if c == nil {
+		return ""
+	}
+	return c.dir
+}
 
 func (c *Cache) notice(msg string) {
 	if c.noticeFn == nil {

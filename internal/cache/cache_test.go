@@ -462,7 +462,7 @@ func TestAtomicWrites(t *testing.T) {
 		key := Key("atomic")
 		done := make(chan struct{})
 		var writers, readers sync.WaitGroup
-		for w := range 8 {
+		for w := range 6 {
 			writers.Go(func() {
 				c := tc.reopen(t)
 				for i := range 15 {
@@ -478,7 +478,7 @@ func TestAtomicWrites(t *testing.T) {
 			})
 		}
 		var hits sync.Map
-		for r := range 4 {
+		for r := range 3 {
 			readers.Go(func() {
 				for {
 					select {
@@ -492,6 +492,8 @@ func TestAtomicWrites(t *testing.T) {
 						}
 						hits.Store(e.Token.Identity, true)
 					}
+					time.Sleep(50 * time.Microsecond) // leave the writers some CPU
+
 				}
 			})
 		}

@@ -24,6 +24,7 @@ type cacheOptions struct {
 func (co *cacheOptions) bind(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&co.noCache, "no-cache", false, "neither read nor write the persistent token cache (env AZTOKEN_NO_CACHE=1)")
 	cmd.Flags().DurationVar(&co.minValidity, "min-validity", cache.DefaultMinValidity, "serve a cached token only while it has more than this left")
+	_ = cmd.RegisterFlagCompletionFunc("min-validity", cobra.NoFileCompletions)
 }
 
 func (co *cacheOptions) resolve(cmd *cobra.Command, a *App) error {
@@ -162,6 +163,7 @@ encrypted with a key in the kernel user keyring where one is available.`,
 		},
 	}
 	list.Flags().StringVarP(&format, "output", "o", "table", "output format: table or json")
+	_ = list.RegisterFlagCompletionFunc("output", fixedCompletion("table", "json"))
 	clear := &cobra.Command{
 		Use:   "clear",
 		Short: "Remove every cached token",

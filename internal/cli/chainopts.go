@@ -49,6 +49,20 @@ func (o *chainOptions) bind(cmd *cobra.Command, withTimeout bool) {
 	_ = cmd.RegisterFlagCompletionFunc("resource", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return resourceAliasNames(), cobra.ShellCompDirectiveNoFileComp
 	})
+	_ = cmd.RegisterFlagCompletionFunc("scope", completeScopes)
+	// Free-form values: offer nothing rather than the shell's file names.
+	for _, name := range []string{"tenant", "client-id", "object-id", "resource-id", "imds-timeout", "cli-timeout", "timeout"} {
+		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
+	}
+}
+
+// completeScopes offers the scope of each resource alias.
+func completeScopes(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	var out []string
+	for _, alias := range resourceAliasNames() {
+		out = append(out, ResourceToScope(alias))
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
 func completeSources(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aztoken/aztoken/internal/chain"
-	"github.com/aztoken/aztoken/internal/source"
 )
 
 type explainOptions struct {
@@ -36,14 +35,14 @@ over. It sends nothing and runs nothing.`,
 
 // explainSource is one source in explain's report; its JSON is stable.
 type explainSource struct {
-	Source   string               `json:"source"`
-	Selected bool                 `json:"selected"`
-	Verdict  chain.Verdict        `json:"verdict,omitempty"`
-	Why      string               `json:"why"`
-	Detail   string               `json:"detail,omitempty"`
-	Inputs   []chain.Input        `json:"inputs,omitempty"`
-	Requests []chain.RequestInfo  `json:"requests,omitempty"`
-	Warnings []string             `json:"warnings,omitempty"`
+	Source   string              `json:"source"`
+	Selected bool                `json:"selected"`
+	Verdict  chain.Verdict       `json:"verdict,omitempty"`
+	Why      string              `json:"why"`
+	Detail   string              `json:"detail,omitempty"`
+	Inputs   []chain.Input       `json:"inputs,omitempty"`
+	Requests []chain.RequestInfo `json:"requests,omitempty"`
+	Warnings []string            `json:"warnings,omitempty"`
 }
 
 type explainReport struct {
@@ -170,5 +169,3 @@ func writeExplainText(a *App, rep explainReport) {
 		}
 	}
 }
-
-var _ = source.Mask

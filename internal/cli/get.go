@@ -50,6 +50,7 @@ Formats (-o): ` + joinFormats() + `.`,
 	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return output.Formats(), cobra.ShellCompDirectiveNoFileComp
 	})
+	_ = cmd.RegisterFlagCompletionFunc("env-name", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("mask", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"auto", "github", "azure-pipelines"}, cobra.ShellCompDirectiveNoFileComp
 	})

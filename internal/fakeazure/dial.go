@@ -19,10 +19,10 @@ const IMDSAddr = "169.254.169.254:80"
 // LoopbackDialer returns a DialContext function that connects only to
 // loopback addresses. An address found in rewrite (keyed by "host:port",
 // as the transport passes it) is replaced by its value before the check,
-// which is how IMDSAddr is sent to a fake. Any other address, including a
-// host name other than "localhost", is refused without a DNS lookup: a
-// resolver is itself a network peer, and a test that forgot a rewrite
-// must fail loudly rather than reach Azure.
+// which is how IMDSAddr is sent to a fake. "localhost" means 127.0.0.1.
+// Any other address, including any other host name, is refused without a
+// DNS lookup: a resolver is itself a network peer, and a test that forgot
+// a rewrite must fail loudly rather than reach Azure.
 func LoopbackDialer(rewrite map[string]string) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	// Copy the map so a caller changing it later cannot race the dialer.
 	routes := make(map[string]string, len(rewrite))
@@ -33,6 +33,11 @@ func LoopbackDialer(rewrite map[string]string) func(ctx context.Context, network
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if to, ok := routes[addr]; ok {
 			addr = to
+		}
+		if host, port, err := net.SplitHostPort(addr); err == nil && host == "localhost" {
+			// Resolve it here: a resolver asked about "localhost" may
+			// still consult DNS.
+			addr = net.JoinHostPort("127.0.0.1", port)
 		}
 		if err := checkLoopback(addr); err != nil {
 			return nil, err
@@ -46,9 +51,6 @@ func checkLoopback(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Errorf("fakeazure refuses to dial %q: it is not a host:port address", addr)
-	}
-	if host == "localhost" {
-		return nil
 	}
 	ip, err := netip.ParseAddr(host)
 	if err != nil || !ip.Unmap().IsLoopback() {

@@ -3,7 +3,9 @@ package fakeazure
 import (
 	"crypto/x509"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +54,7 @@ type User struct {
 // Entra is a running Entra ID fake on https://127.0.0.1:port.
 type Entra struct {
 	core      *core
+	transport *http.Transport // shared by every Client, so connections are reused
 	minter    *Minter
 	tenants   []string // lower case, home first
 	lifetime  time.Duration
@@ -130,6 +133,7 @@ func NewEntra(opts EntraOptions) (*Entra, error) {
 		return nil, err
 	}
 	e.core = c
+	e.transport = LoopbackTransport(nil, c.cert.Pool())
 	c.errorReply = e.injectedError
 	c.handle("/{tenant}/v2.0/.well-known/openid-configuration", route{endpoint: EndpointOpenID, method: http.MethodGet, handle: e.openID})
 	c.handle("/{tenant}/oauth2/v2.0/token", route{endpoint: EndpointToken, method: http.MethodPost, handle: e.token})
@@ -163,13 +167,17 @@ func (e *Entra) CACertPEM() []byte { return e.core.cert.PEM() }
 func (e *Entra) CertPool() *x509.CertPool { return e.core.cert.Pool() }
 
 // Client returns an HTTP client that trusts the fake and can dial only
-// loopback.
+// loopback. Each call returns a new client (so a test may change its
+// CheckRedirect) over one shared transport.
 func (e *Entra) Client() *http.Client {
-	return &http.Client{Transport: LoopbackTransport(nil, e.CertPool()), Timeout: 30 * time.Second}
+	return &http.Client{Transport: e.transport, Timeout: 30 * time.Second}
 }
 
 // Close stops the fake, ending any hanging request first.
-func (e *Entra) Close() { e.core.close() }
+func (e *Entra) Close() {
+	e.core.close()
+	e.transport.CloseIdleConnections()
+}
 
 // Requests returns every request recorded since the start or Reset.
 func (e *Entra) Requests() []Request { return e.core.rec.requests() }
@@ -183,9 +191,16 @@ func (e *Entra) Counts() map[string]int { return e.core.rec.allCounts() }
 // Reset forgets recorded requests and counts; faults and registrations stay.
 func (e *Entra) Reset() { e.core.rec.reset() }
 
-// SetFault makes endpoint (an Endpoint constant) misbehave as f says,
-// replacing any fault it had.
-func (e *Entra) SetFault(endpoint string, f Fault) { e.core.faults.set(endpoint, f) }
+// EntraEndpoints are the endpoint names the Entra fake serves.
+var EntraEndpoints = []string{EndpointOpenID, EndpointToken, EndpointUserRealm, EndpointDiscovery, EndpointJWKS, EndpointUnknown}
+
+// SetFault makes endpoint misbehave as f says, replacing any fault it
+// had. It panics when endpoint is not one of EntraEndpoints, because a
+// misspelt name would otherwise make a fault test pass without a fault.
+func (e *Entra) SetFault(endpoint string, f Fault) {
+	mustServe("Entra", EntraEndpoints, endpoint)
+	e.core.faults.set(endpoint, f)
+}
 
 // ClearFaults removes every fault.
 func (e *Entra) ClearFaults() { e.core.faults.clear() }
@@ -253,8 +268,14 @@ func (e *Entra) lookupApp(clientID string) *app {
 	if a == nil {
 		return nil
 	}
-	cp := *a
-	return &cp
+	// Copy so the caller can read it while Add* methods change the original.
+	return &app{
+		secrets:    slices.Clone(a.secrets),
+		certs:      slices.Clone(a.certs),
+		assertions: slices.Clone(a.assertions),
+		users:      maps.Clone(a.users),
+		roles:      slices.Clone(a.roles),
+	}
 }
 
 // resolveTenant maps the tenant in a path to the tid of issued tokens,

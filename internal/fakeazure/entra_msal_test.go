@@ -152,6 +152,7 @@ func TestMSALPublicUsernamePassword(t *testing.T) {
 		t.Fatalf("public.New: %v", err)
 	}
 	ctx := msalContext(t)
+	//lint:ignore SA1019 the password grant is what EnvironmentCredential uses; the fake must serve it.
 	ar, err := c.AcquireTokenByUsernamePassword(ctx, []string{"https://graph.microsoft.com/User.Read"}, "alice@contoso.com", "pa55")
 	if err != nil {
 		t.Fatalf("AcquireTokenByUsernamePassword: %v", err)
@@ -184,6 +185,7 @@ func TestMSALPublicUsernamePassword(t *testing.T) {
 		t.Errorf("silent call sent %+v, want a refresh_token grant", last)
 	}
 
+	//lint:ignore SA1019 the password grant is what EnvironmentCredential uses; the fake must serve it.
 	_, err = c.AcquireTokenByUsernamePassword(ctx, []string{"https://graph.microsoft.com/User.Read"}, "alice@contoso.com", "wrong")
 	if err == nil || !strings.Contains(err.Error(), "AADSTS50126") {
 		t.Fatalf("err = %v, want AADSTS50126", err)

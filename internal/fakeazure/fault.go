@@ -1,6 +1,8 @@
 package fakeazure
 
 import (
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -106,4 +108,11 @@ func (t *faultTable) take(endpoint string) (Fault, bool) {
 		}
 	}
 	return e.fault, true
+}
+
+// mustServe panics unless endpoint is one of served.
+func mustServe(fake string, served []string, endpoint string) {
+	if !slices.Contains(served, endpoint) {
+		panic(fmt.Sprintf("fakeazure: the %s fake has no endpoint %q; use one of %v", fake, endpoint, served))
+	}
 }

@@ -330,6 +330,7 @@ func TestEntraFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	//lint:ignore SA1019 the password grant is what EnvironmentCredential uses; the fake must serve it.
 	if _, err := pc.AcquireTokenByUsernamePassword(msalContext(t), []string{"api://x/.default"}, "alice@contoso.com", "p"); err == nil || !strings.Contains(err.Error(), "user realm") {
 		t.Errorf("user realm fault: err = %v", err)
 	}

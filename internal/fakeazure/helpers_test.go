@@ -7,12 +7,14 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"math/big"
 	"net/http"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -154,10 +156,14 @@ func setEnv(t *testing.T, env map[string]string) {
 
 var nonWord = regexp.MustCompile(`[^a-z0-9]+`)
 
-// uniqueResource names a resource no other test uses, because MSAL's
-// managed identity client caches tokens process-wide by resource.
+var resourceSeq atomic.Int64
+
+// uniqueResource names a resource no other test (or run, with -count)
+// uses, because MSAL's managed identity client caches tokens
+// process-wide by resource.
 func uniqueResource(t *testing.T) string {
-	return "https://" + strings.Trim(nonWord.ReplaceAllString(strings.ToLower(t.Name()), "-"), "-") + ".fakeazure.test/"
+	name := strings.Trim(nonWord.ReplaceAllString(strings.ToLower(t.Name()), "-"), "-")
+	return fmt.Sprintf("https://%s-%d.fakeazure.test/", name, resourceSeq.Add(1))
 }
 
 // claimsOf verifies tok with m and returns its claims.

@@ -82,17 +82,18 @@ var ManagedEnvVars = []string{
 // (each on its own path) and one HTTPS server for Service Fabric. Both
 // share one request record and one fault table.
 type Managed struct {
-	web      *core
-	sf       *core
-	rec      *recorder
-	faults   *faultTable
-	minter   *Minter
-	tenant   string
-	issuer   string
-	lifetime time.Duration
-	secret   string
-	system   *Identity // nil when NoSystemAssigned
-	users    []Identity
+	web       *core
+	transport *http.Transport // shared by every Client
+	sf        *core
+	rec       *recorder
+	faults    *faultTable
+	minter    *Minter
+	tenant    string
+	issuer    string
+	lifetime  time.Duration
+	secret    string
+	system    *Identity // nil when NoSystemAssigned
+	users     []Identity
 
 	arcDir     string
 	arcDirTemp bool
@@ -166,6 +167,7 @@ func NewManaged(opts ManagedOptions) (*Managed, error) {
 		return nil, err
 	}
 	m.web, m.sf = web, sf
+	m.transport = LoopbackTransport(map[string]string{IMDSAddr: m.IMDSHost()}, sf.cert.Pool())
 	web.errorReply = m.injectedError
 	sf.errorReply = m.injectedError
 	web.handle(IMDSPath, route{method: http.MethodGet, classify: classifyIMDS, handle: m.imds})
@@ -279,9 +281,10 @@ func (m *Managed) ServiceFabricCertPool() *x509.CertPool { return m.sf.cert.Pool
 // it dials only loopback, sends IMDSAddr to this fake, and trusts the
 // Service Fabric server. It follows redirects as net/http does by default,
 // so tests can see what a client that does not stop them would leak.
+// Each call returns a new client over one shared transport.
 func (m *Managed) Client() *http.Client {
 	return &http.Client{
-		Transport: LoopbackTransport(map[string]string{IMDSAddr: m.IMDSHost()}, m.ServiceFabricCertPool()),
+		Transport: m.transport,
 		Timeout:   30 * time.Second,
 	}
 }
@@ -318,9 +321,17 @@ func (m *Managed) Counts() map[string]int { return m.rec.allCounts() }
 // Reset forgets recorded requests and counts; faults stay.
 func (m *Managed) Reset() { m.rec.reset() }
 
-// SetFault makes endpoint (an Endpoint constant) misbehave as f says,
-// replacing any fault it had.
-func (m *Managed) SetFault(endpoint string, f Fault) { m.faults.set(endpoint, f) }
+// ManagedEndpoints are the endpoint names the managed identity fake serves.
+var ManagedEndpoints = []string{EndpointIMDS, EndpointProbe, EndpointAppService, EndpointCloudShell,
+	EndpointAzureML, EndpointServiceFabric, EndpointArcChallenge, EndpointArc, EndpointUnknown}
+
+// SetFault makes endpoint misbehave as f says, replacing any fault it
+// had. It panics when endpoint is not one of ManagedEndpoints, because a
+// misspelt name would otherwise make a fault test pass without a fault.
+func (m *Managed) SetFault(endpoint string, f Fault) {
+	mustServe("managed identity", ManagedEndpoints, endpoint)
+	m.faults.set(endpoint, f)
+}
 
 // ClearFaults removes every fault.
 func (m *Managed) ClearFaults() { m.faults.clear() }
@@ -330,6 +341,7 @@ func (m *Managed) ClearFaults() { m.faults.clear() }
 func (m *Managed) Close() {
 	m.web.close()
 	m.sf.close()
+	m.transport.CloseIdleConnections()
 	m.arcMu.Lock()
 	for _, path := range m.arcKeys {
 		_ = os.Remove(path)

@@ -54,6 +54,10 @@ func NewClient(o Options) *http.Client {
 	}
 }
 
+// Wrap adds recording and the body bound to a transport built elsewhere
+// (MSAL builds Service Fabric's, to pin its certificate thumbprint).
+func Wrap(rt http.RoundTripper) http.RoundTripper { return &transport{base: rt} }
+
 type transport struct {
 	base    http.RoundTripper
 	rewrite func(*url.URL)

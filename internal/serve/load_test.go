@@ -114,7 +114,7 @@ func TestLoad500Clients(t *testing.T) {
 func BenchmarkServeCached(b *testing.B) {
 	up := &upstream{}
 	s := start(b, Options{Provider: up})
-	const parallelism = 16 // goroutines per CPU
+	const parallelism = 4 // goroutines per CPU
 	c := pooledClient(256)
 	defer c.CloseIdleConnections()
 	url := s.URL() + PathAppService + "?api-version=2019-08-01&resource=api://bench"

@@ -2,12 +2,9 @@ package source
 
 import (
 	"errors"
-	"io"
 	"net/http"
-	"sort"
 	"time"
 
-	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/httpx"
 )
 
@@ -42,56 +39,9 @@ func (h *miHTTP) ConfigureClient(augment func(*http.Client) (*http.Client, error
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.client = &http.Client{
-		Transport:     &miRecording{base: pinned.Transport},
+		Transport:     httpx.Wrap(pinned.Transport),
 		CheckRedirect: pinned.CheckRedirect,
 		Timeout:       pinned.Timeout,
 	}
 	return nil
 }
-
-// miRecording records each round trip into the context's chain.Recorder and
-// bounds the body to httpx.MaxBody, as httpx's own transport does.
-type miRecording struct{ base http.RoundTripper }
-
-func (t *miRecording) RoundTrip(req *http.Request) (*http.Response, error) {
-	start := time.Now()
-	resp, err := t.base.RoundTrip(req)
-	var names []string
-	for k := range req.Header {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	ri := chain.RequestInfo{Method: req.Method, URL: httpx.RedactURL(req.URL), Headers: names, Duration: time.Since(start)}
-	if resp != nil {
-		ri.Status = resp.StatusCode
-	}
-	chain.RecorderFrom(req.Context()).Add(ri)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = &miBoundedBody{rc: resp.Body, left: httpx.MaxBody}
-	return resp, nil
-}
-
-type miBoundedBody struct {
-	rc   io.ReadCloser
-	left int64
-}
-
-func (b *miBoundedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		var one [1]byte
-		if n, _ := b.rc.Read(one[:]); n > 0 {
-			return 0, httpx.ErrBodyTooLarge
-		}
-		return b.rc.Read(p)
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	return n, err
-}
-
-func (b *miBoundedBody) Close() error { return b.rc.Close() }
