@@ -173,6 +173,14 @@ func Try(ctx context.Context, s Source, req Request) Outcome {
 		o.Reason = "the source answered without an access token"
 		return o
 	}
+	if !tok.ExpiresOn.IsZero() && !tok.ExpiresOn.After(start) {
+		// Handing on a dead token would only move the failure to the
+		// caller's next request, where it is harder to explain.
+		o.Status = StatusFailed
+		o.Reason = fmt.Sprintf("the source answered with a token that had already expired (at %s)", tok.ExpiresOn.UTC().Format(time.RFC3339))
+		o.Hint = "check this machine's clock, and the clock of the machine that issued the token"
+		return o
+	}
 	o.Token = tok
 	return o
 }

@@ -3,6 +3,7 @@ package chain
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -157,4 +158,19 @@ type emptySource struct{}
 func (emptySource) Name() string { return "empty" }
 func (emptySource) GetToken(context.Context, Request) (Token, error) {
 	return Token{}, nil
+}
+
+func TestTryExpiredTokenIsFailure(t *testing.T) {
+	t.Parallel()
+	o := Try(context.Background(), expiredSource{}, Request{})
+	if o.Status != StatusFailed || !strings.Contains(o.Reason, "already expired") {
+		t.Fatalf("outcome = %+v, want failed: already expired", o)
+	}
+}
+
+type expiredSource struct{}
+
+func (expiredSource) Name() string { return "expired" }
+func (expiredSource) GetToken(context.Context, Request) (Token, error) {
+	return Token{AccessToken: "x", ExpiresOn: time.Now().Add(-time.Hour)}, nil
 }

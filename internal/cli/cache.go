@@ -75,11 +75,12 @@ func (co *cacheOptions) run(ctx context.Context, a *App, r *resolved, ch *chain.
 	}
 	notice := func(string) {}
 	if co.verbose {
-		notice = func(s string) { fmt.Fprintf(a.IO.ErrOut, "aztoken: cache: %s\n", s) }
+		// The cache's own notices start with "cache: "; so do ours.
+		notice = func(s string) { fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", s) }
 	}
 	c, err := cache.Open(a.Env, cache.Options{Notice: notice})
 	if err != nil {
-		notice(fmt.Sprintf("not used: %v", err))
+		notice(fmt.Sprintf("cache: not used: %v", err))
 		return fromChain(ctx)
 	}
 	key := chainKey(r.req, ch.Sources)
@@ -94,13 +95,13 @@ func (co *cacheOptions) run(ctx context.Context, a *App, r *resolved, ch *chain.
 		// A token due for refresh but still valid beats no token when the
 		// refresh fails (Entra briefly down, az slow to start).
 		if stale, ok := c.GetStale(key, co.minValidity); ok && stale.Token.ExpiresOn.After(time.Now()) {
-			notice(fmt.Sprintf("refresh failed, serving %s's cached token that expires in %s", stale.Source, output.HumanDuration(time.Until(stale.Token.ExpiresOn))))
+			notice(fmt.Sprintf("cache: refresh failed, serving %s's cached token that expires in %s", stale.Source, output.HumanDuration(time.Until(stale.Token.ExpiresOn))))
 			return stale.Token, stale.Source, nil
 		}
 		return chain.Token{}, "", err
 	}
 	if hit {
-		notice(fmt.Sprintf("served %s's token from the cache (%s mode); it expires in %s", e.Source, c.Mode().Name, output.HumanDuration(time.Until(e.Token.ExpiresOn))))
+		notice(fmt.Sprintf("cache: served %s's token from the cache (%s mode); it expires in %s", e.Source, c.Mode().Name, output.HumanDuration(time.Until(e.Token.ExpiresOn))))
 	}
 	return e.Token, e.Source, nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"log"
 	"net"
@@ -167,7 +168,7 @@ func (c *core) serve(rt route, w http.ResponseWriter, r *http.Request) {
 	case f.Unreachable403:
 		rep = textReply(http.StatusForbidden, "text/plain; charset=utf-8", DockerDesktopUnreachable)
 	case f.RedirectTo != "":
-		rep = textReply(http.StatusFound, "text/html; charset=utf-8", `<a href="`+f.RedirectTo+`">Found</a>`)
+		rep = textReply(http.StatusFound, "text/html; charset=utf-8", `<a href="`+html.EscapeString(f.RedirectTo)+`">Found</a>`)
 		rep.header.Set("Location", f.RedirectTo)
 	case f.Body != "":
 		ctype := "text/plain; charset=utf-8"

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aztoken/aztoken/internal/fakeazure"
+)
+
+// Secret values every scenario uses; none may ever reach stderr.
+const (
+	secretClient   = "client-secret-Zq8vN3"
+	secretPassword = "user-password-Kp4xW1"
+	secretPFX      = "pfx-password-Hr7mT5"
+	secretFed      = "federated-assertion-Jd2sL9.part2.part3"
+	tokenAz        = "eyJhbGciOiJub25lIn0.eyJhdWQiOiJheiJ9.az-token-Qw3eR5"
+)
+
+// anyJWT matches what an access token looks like.
+var anyJWT = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.`)
+
+// TestNoSecretOnStderr runs aztoken down every failure path we know, with
+// and without -v, and checks stderr for every secret in play and for
+// anything shaped like a token. stdout must be empty on failure.
+func TestNoSecretOnStderr(t *testing.T) {
+	entra, err := fakeazure.NewEntra(fakeazure.EntraOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer entra.Close()
+	entra.AddClientSecret("app-secret", "the-right-secret-0000")
+	entra.AddUser("app-user", "ada@contoso.com", "the-right-password-0000")
+	entra.AddFederated("app-fed", "the-right-assertion-0000")
+	mi, err := fakeazure.NewManaged(fakeazure.ManagedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mi.Close()
+
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	fed := filepath.Join(dir, "fed.jwt")
+	bin := filepath.Join(dir, "bin")
+	must(t, os.WriteFile(ca, entra.CACertPEM(), 0o644))
+	must(t, os.WriteFile(fed, []byte(secretFed), 0o600))
+	must(t, os.MkdirAll(bin, 0o755))
+	for _, tool := range []string{"az", "azd", "pwsh"} {
+		must(t, os.Symlink(mustAbs(t, filepath.Join("..", "..", "testdata", "fakebin", tool)), filepath.Join(bin, tool)))
+	}
+	aztoken, err := exec.LookPath("aztoken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pfx := mustAbs(t, filepath.Join("..", "..", "testdata", "certs", "rsa-password.pfx"))
+
+	base := []string{
+		"PATH=" + bin + ":/usr/bin:/bin",
+		"HOME=" + dir,
+		"AZTOKEN_NO_CACHE=1",
+		"AZTOKEN_LOOPBACK_ONLY=1",
+		"SSL_CERT_FILE=" + ca,
+		"AZURE_AUTHORITY_HOST=" + entra.URL() + "/",
+		"AZURE_TENANT_ID=" + entra.TenantID(),
+		"AZURE_POD_IDENTITY_AUTHORITY_HOST=http://" + closedPort(),
+		"FAKE_AZ_TOKEN=" + tokenAz, "FAKE_AZD_TOKEN=" + tokenAz, "FAKE_PWSH_TOKEN=" + tokenAz,
+		"FAKE_AZ_MODE=notloggedin", "FAKE_AZD_MODE=notloggedin", "FAKE_PWSH_MODE=notloggedin",
+	}
+	appService := []string{}
+	for k, v := range mi.Env(fakeazure.SourceAppService) {
+		appService = append(appService, k+"="+v)
+	}
+	secrets := []string{secretClient, secretPassword, secretPFX, secretFed, tokenAz, mi.Secret(),
+		"the-right-secret-0000", "the-right-password-0000", "the-right-assertion-0000"}
+
+	scenarios := []struct {
+		name  string
+		env   []string
+		fault func()
+		args  []string
+	}{
+		{"wrong client secret", []string{"AZURE_CLIENT_ID=app-secret", "AZURE_CLIENT_SECRET=" + secretClient}, nil, nil},
+		{"unknown app", []string{"AZURE_CLIENT_ID=nobody", "AZURE_CLIENT_SECRET=" + secretClient}, nil, nil},
+		{"token endpoint HTML", []string{"AZURE_CLIENT_ID=app-secret", "AZURE_CLIENT_SECRET=" + secretClient},
+			func() { entra.SetFault(fakeazure.EndpointToken, fakeazure.Fault{HTML: true, Status: 502}) }, nil},
+		{"token endpoint truncated", []string{"AZURE_CLIENT_ID=app-secret", "AZURE_CLIENT_SECRET=" + secretClient},
+			func() { entra.SetFault(fakeazure.EndpointToken, fakeazure.Fault{TruncatedJSON: true}) }, nil},
+		{"token endpoint reset", []string{"AZURE_CLIENT_ID=app-secret", "AZURE_CLIENT_SECRET=" + secretClient},
+			func() { entra.SetFault(fakeazure.EndpointToken, fakeazure.Fault{ResetMidBody: true}) }, nil},
+		{"token endpoint hangs", []string{"AZURE_CLIENT_ID=app-secret", "AZURE_CLIENT_SECRET=" + secretClient},
+			func() { entra.SetFault(fakeazure.EndpointToken, fakeazure.Fault{Hang: true}) }, []string{"--timeout", "1s"}},
+		{"wrong pfx password", []string{"AZURE_CLIENT_ID=app-secret", "AZURE_CLIENT_CERTIFICATE_PATH=" + pfx, "AZURE_CLIENT_CERTIFICATE_PASSWORD=" + secretPFX}, nil, nil},
+		{"wrong user password", []string{"AZURE_CLIENT_ID=app-user", "AZURE_USERNAME=ada@contoso.com", "AZURE_PASSWORD=" + secretPassword}, nil, nil},
+		{"wrong federated assertion", []string{"AZURE_CLIENT_ID=app-fed", "AZURE_FEDERATED_TOKEN_FILE=" + fed}, nil, nil},
+		{"app service refuses", appService,
+			func() { mi.SetFault(fakeazure.EndpointAppService, fakeazure.Fault{Status: 401}) }, []string{"--source", "mi"}},
+		{"app service redirects", appService,
+			func() { mi.SetFault(fakeazure.EndpointAppService, fakeazure.Fault{RedirectTo: entra.URL()}) }, []string{"--source", "mi"}},
+		{"app service token already expired", appService,
+			func() { mi.SetFault(fakeazure.EndpointAppService, fakeazure.Fault{ExpiresOnPast: true}) }, []string{"--source", "mi"}},
+		{"az token in error", []string{"FAKE_AZ_MODE=tokeninerror"}, nil, []string{"--source", "az"}},
+		{"azd token in error", []string{"FAKE_AZD_MODE=tokeninerror"}, nil, []string{"--source", "azd"}},
+		{"pwsh token in error", []string{"FAKE_PWSH_MODE=tokeninerror"}, nil, []string{"--source", "pwsh"}},
+		{"az garbage", []string{"FAKE_AZ_MODE=garbage"}, nil, []string{"--source", "az"}},
+	}
+	for _, sc := range scenarios {
+		for _, verbose := range []bool{false, true} {
+			name := sc.name
+			if verbose {
+				name += " -v"
+			}
+			t.Run(name, func(t *testing.T) {
+				entra.ClearFaults()
+				mi.ClearFaults()
+				if sc.fault != nil {
+					sc.fault()
+				}
+				for _, cmd := range []string{"get", "whoami", "probe"} {
+					args := append([]string{cmd, "--timeout", "5s"}, sc.args...)
+					if verbose {
+						args = append(args, "-v")
+					}
+					var stdout, stderr bytes.Buffer
+					c := exec.Command(aztoken, args...)
+					c.Env = append(append(append([]string{}, base...), sc.env...))
+					c.Stdout, c.Stderr = &stdout, &stderr
+					start := time.Now()
+					err := c.Run()
+					if err == nil && cmd != "probe" {
+						t.Fatalf("%s succeeded; this scenario should fail", cmd)
+					}
+					if time.Since(start) > 15*time.Second {
+						t.Fatalf("%s took %v", cmd, time.Since(start))
+					}
+					if cmd != "probe" && stdout.Len() > 0 {
+						t.Errorf("%s: stdout on failure: %q", cmd, stdout.String())
+					}
+					for _, out := range []struct{ name, text string }{{"stderr", stderr.String()}, {"probe stdout", map[bool]string{true: stdout.String()}[cmd == "probe"]}} {
+						for _, s := range secrets {
+							if strings.Contains(out.text, s) {
+								t.Errorf("%s %v: %s holds a secret %q:\n%s", cmd, args, out.name, s[:6]+"…", out.text)
+							}
+						}
+						if m := anyJWT.FindString(out.text); m != "" {
+							t.Errorf("%s %v: %s holds a token %q…:\n%s", cmd, args, out.name, m[:12], out.text)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	must(t, err)
+	return a
+}

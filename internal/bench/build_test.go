@@ -1,0 +1,75 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// binaries are the programs the benchmarks run, built once per process.
+type binaries struct {
+	aztoken, trivial, sdkcred, rss string
+	// fakebin is testdata/fakebin at the module root: fake az, azd, pwsh.
+	fakebin string
+}
+
+var (
+	buildOnce sync.Once
+	built     binaries
+	buildErr  error
+	// buildDir is removed by TestMain.
+	buildDir string
+)
+
+// build compiles the programs with the flags of the Makefile's build
+// target (-trimpath -ldflags '-s -w'), all alike, so that no program starts
+// faster for being smaller.
+func build(b testing.TB) binaries {
+	b.Helper()
+	buildOnce.Do(func() { built, buildErr = buildAll() })
+	if buildErr != nil {
+		b.Fatal(buildErr)
+	}
+	return built
+}
+
+func buildAll() (binaries, error) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return binaries{}, fmt.Errorf("the go command is not on PATH, and the benchmarks build their programs with it: %w", err)
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		return binaries{}, err
+	}
+	buildDir, err = os.MkdirTemp("", "aztoken-bench-")
+	if err != nil {
+		return binaries{}, err
+	}
+	bins := binaries{
+		aztoken: filepath.Join(buildDir, "aztoken"),
+		trivial: filepath.Join(buildDir, "trivial"),
+		sdkcred: filepath.Join(buildDir, "sdkcred"),
+		rss:     filepath.Join(buildDir, "rss"),
+		fakebin: filepath.Join(root, "testdata", "fakebin"),
+	}
+	for out, pkg := range map[string]string{
+		bins.aztoken: "./cmd/aztoken",
+		bins.trivial: "./internal/bench/testdata/trivial",
+		bins.sdkcred: "./internal/bench/testdata/sdkcred",
+		bins.rss:     "./internal/bench/testdata/rss",
+	} {
+		cmd := exec.Command(goTool, "build", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+		cmd.Dir = root
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			return binaries{}, fmt.Errorf("go build %s failed: %v\n%s", pkg, err, msg)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(bins.fakebin, "az")); err != nil {
+		return binaries{}, fmt.Errorf("the fake az is missing from %s: %w", bins.fakebin, err)
+	}
+	return bins, nil
+}
