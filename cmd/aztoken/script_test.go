@@ -73,6 +73,11 @@ func scriptParams(dir string) testscript.Params {
 			"tool":   cmdTool,
 			"sleep":  cmdSleep,
 			"status": cmdStatus,
+			"freeport": func(ts *testscript.TestScript, neg bool, args []string) {
+				_, port, _ := net.SplitHostPort(closedPort())
+				ts.Setenv(args[0], port)
+			},
+			"waitport": cmdWaitPort,
 		},
 	}
 }
@@ -108,6 +113,20 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 	if (got == want) == neg {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
 	}
+}
+
+// cmdWaitPort waits up to 10 s for something to listen on a loopback port.
+func cmdWaitPort(ts *testscript.TestScript, neg bool, args []string) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", "127.0.0.1:"+args[0], 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("nothing listens on 127.0.0.1:%s", args[0])
 }
 
 // closedPort returns a loopback address nothing listens on.

@@ -127,7 +127,7 @@ func TestNoSecretOnStderr(t *testing.T) {
 					}
 					var stdout, stderr bytes.Buffer
 					c := exec.Command(aztoken, args...)
-					c.Env = append(append(append([]string{}, base...), sc.env...))
+					c.Env = append(append([]string{}, base...), sc.env...)
 					c.Stdout, c.Stderr = &stdout, &stderr
 					start := time.Now()
 					err := c.Run()

@@ -85,7 +85,7 @@ the others failed, explain says what each source would use without sending anyth
 		newWhoamiCmd(a),
 		newDecodeCmd(a),
 		newCacheCmd(a),
-		// newServeCmd(a),
+		newServeCmd(a),
 		newVersionCmd(a),
 	)
 	for _, c := range root.Commands() {

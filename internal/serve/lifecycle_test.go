@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -112,6 +113,10 @@ func TestDefaultAzureCredentialOverAppService(t *testing.T) {
 	for _, k := range []string{"AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_USERNAME", "AZURE_FEDERATED_TOKEN_FILE"} {
 		t.Setenv(k, "")
 	}
+	// Set-but-empty AZURE_CLIENT_ID would ask for a user-assigned identity
+	// with an empty id; t.Setenv restores it after the unset.
+	t.Setenv("AZURE_CLIENT_ID", "")
+	os.Unsetenv("AZURE_CLIENT_ID")
 	t.Setenv("AZURE_TOKEN_CREDENTIALS", "prod")
 	t.Setenv("IDENTITY_ENDPOINT", s.URL()+PathAppService)
 	t.Setenv("IDENTITY_HEADER", s.Secret())
@@ -129,5 +134,27 @@ func TestDefaultAzureCredentialOverAppService(t *testing.T) {
 	}
 	if claims := verifyWithJWKS(t, s, tok.Token); claims["aud"] != "api://default-chain" {
 		t.Errorf("aud %v", claims["aud"])
+	}
+}
+
+// A Shutdown that runs out of time says so and cancels what is left.
+func TestShutdownOutOfTime(t *testing.T) {
+	up := &upstream{delay: time.Minute, started: make(chan struct{}, 1)}
+	s := start(t, Options{Provider: up})
+	errc := make(chan error, 1)
+	go func() {
+		_, err := fetchOnce(loopbackClient(), s.URL()+PathAppService+"?api-version=2019-08-01&resource=api://stuck")
+		errc <- err
+	}()
+	<-up.started
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := s.Shutdown(ctx); err == nil || !strings.Contains(err.Error(), "ran out of time") {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	select {
+	case <-errc:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stuck request was not ended")
 	}
 }

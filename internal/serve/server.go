@@ -186,9 +186,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.cache.close()
 		return nil
 	}
-	err := hs.Shutdown(ctx)
-	if err != nil {
-		return fmt.Errorf("shutting down left requests unfinished: %w", err)
+	if err := hs.Shutdown(ctx); err != nil {
+		// Out of time: cancel the acquisitions the remaining requests
+		// wait for, so that they end now, and close their connections.
+		s.cache.stop()
+		_ = hs.Close()
+		<-done
+		return fmt.Errorf("shutting down ran out of time with requests unfinished: %w", err)
 	}
 	<-done
 	s.cache.close()

@@ -1,0 +1,158 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/serve"
+)
+
+type serveOptions struct {
+	chainOptions
+	addr           string
+	allowRemote    bool
+	secretFile     string
+	secretEnv      string
+	allowResources []string
+	imds           string
+	printEnv       string
+	quiet          bool
+	emulate        bool
+	emu            serve.EmulatorOptions
+}
+
+func newServeCmd(a *App) *cobra.Command {
+	o := &serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve managed-identity tokens to local containers and processes",
+		Long: `serve answers the managed-identity protocols (App Service 2019-08-01, IMDS
+2018-02-01, Cloud Shell) on loopback, with tokens from this machine's credential
+chain (your az login, say; get's selection flags apply), so that unmodified
+Azure SDK clients in a container get tokens as they would on Azure.
+
+With --emulate it needs no Azure account: it mints RS256-signed tokens from a
+local key and serves /.well-known/openid-configuration and a JWKS document so
+an app under test can validate them. Emulated tokens carry the claim
+"aztoken_emulated": true and the emulator's URL as issuer.
+
+Clients must present this run's secret (IDENTITY_HEADER); it is printed at
+start. SIGINT or SIGTERM stops the server after requests in flight finish.`,
+		Example: `  aztoken serve --source az
+  aztoken serve --emulate --addr 127.0.0.1:8079 --print-env compose
+  aztoken serve --addr 172.17.0.1:8079 --allow-remote --allow-resource vault`,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, a, o) },
+	}
+	o.bind(cmd, false)
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", "127.0.0.1:0", "listen address; port 0 picks a free one")
+	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on an address other than loopback")
+	f.StringVar(&o.secretFile, "secret-file", "", "read the secret clients must present from this file (default: a new random one)")
+	f.StringVar(&o.secretEnv, "secret-env", "", "read the secret clients must present from this variable")
+	f.StringArrayVar(&o.allowResources, "allow-resource", nil, "serve only this resource or alias (repeatable)")
+	f.StringVar(&o.imds, "imds", "auto", "IMDS protocol: auto (no secret on loopback, as Azure's; secret elsewhere), secret, off")
+	f.StringVar(&o.printEnv, "print-env", "", "print the variables a container needs to stdout: "+strings.Join(serve.EnvFormats, ", "))
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "no access log")
+	f.BoolVar(&o.emulate, "emulate", false, "mint emulated tokens from a local key; needs no Azure account")
+	f.StringVar(&o.emu.Tenant, "emulate-tenant", "", "emulator: the tid claim")
+	f.StringVar(&o.emu.AppID, "emulate-app-id", "", "emulator: the appid claim of the system-assigned identity")
+	f.StringVar(&o.emu.ObjectID, "emulate-object-id", "", "emulator: the oid claim of the system-assigned identity")
+	f.StringSliceVar(&o.emu.Roles, "emulate-roles", nil, "emulator: the roles claim")
+	f.DurationVar(&o.emu.Lifetime, "emulate-lifetime", 0, "emulator: token lifetime (default 1h)")
+	f.StringVar(&o.emu.KeyFile, "emulate-key", "", "emulator: an RSA private key (PEM) to sign with, so tokens verify across restarts")
+	_ = cmd.RegisterFlagCompletionFunc("print-env", fixedCompletion(serve.EnvFormats...))
+	_ = cmd.RegisterFlagCompletionFunc("imds", fixedCompletion("auto", "secret", "off"))
+	_ = cmd.RegisterFlagCompletionFunc("allow-resource", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return resourceAliasNames(), cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
+	if o.printEnv != "" && !slices.Contains(serve.EnvFormats, o.printEnv) {
+		return usageErr(fmt.Sprintf("--print-env: unknown format %q; use %s.", o.printEnv, strings.Join(serve.EnvFormats, ", ")))
+	}
+	var imds serve.IMDSMode
+	switch o.imds {
+	case "auto":
+		imds = serve.IMDSAuto
+	case "secret":
+		imds = serve.IMDSRequireSecret
+	case "off":
+		imds = serve.IMDSOff
+	default:
+		return usageErr(fmt.Sprintf("--imds: unknown mode %q; use auto, secret or off.", o.imds))
+	}
+	var allowed []string
+	for _, r := range o.allowResources {
+		allowed = append(allowed, strings.TrimSuffix(ResourceToScope(r), "/.default"))
+	}
+	opts := serve.Options{
+		Addr:           o.addr,
+		AllowRemote:    o.allowRemote,
+		SecretFile:     o.secretFile,
+		SecretEnv:      o.secretEnv,
+		LookupEnv:      a.Env.Lookup,
+		AllowResources: allowed,
+		IMDS:           imds,
+		Stderr:         a.IO.ErrOut,
+	}
+	if !o.quiet {
+		opts.AccessLog = a.IO.ErrOut
+	}
+	if o.emulate {
+		emu := o.emu
+		opts.Emulate = &emu
+	} else {
+		r, err := o.resolve(cmd, a)
+		if err != nil {
+			return err
+		}
+		opts.Provider = chainProvider(a, o, r)
+	}
+	srv, err := serve.New(opts)
+	if err != nil {
+		return usageErr(err.Error())
+	}
+	ctx := cmd.Context()
+	if err := srv.Start(ctx); err != nil {
+		return err
+	}
+	if o.printEnv != "" {
+		if err := srv.PrintEnv(a.IO.Out, o.printEnv); err != nil {
+			return err
+		}
+	}
+	if err := srv.Serve(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.IO.ErrOut, "aztoken serve: stopped")
+	return nil
+}
+
+// chainProvider serves each request from the host's credential chain. A
+// user-assigned identity a client asks for is passed to managed identity,
+// the one source that can honour it; the server's own cache (per identity
+// and resource) keeps the chain from running more than it must.
+func chainProvider(a *App, o *serveOptions, r *resolved) serve.Provider {
+	return serve.ProviderFunc(func(ctx context.Context, req chain.Request, id serve.Identity) (chain.Token, error) {
+		rr := *r
+		if !id.IsZero() {
+			rr.cfg.ClientID, rr.cfg.ObjectID, rr.cfg.ResourceID = id.ClientID, id.ObjectID, id.ResourceID
+		}
+		ch := &chain.Chain{Sources: buildSources(&rr), Hedge: hedge}
+		if o.verbose {
+			ch.OnOutcome = verboseLogger(a.IO.ErrOut)
+		}
+		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		tok, _, err := ch.GetToken(ctx, req)
+		return tok, err
+	})
+}
