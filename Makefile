@@ -60,8 +60,22 @@ check-completions: completions
 man:
 	$(GO) run ./internal/tools/genman docs/man
 
+# The quick start: no Azure account needed. Starts the emulator on loopback,
+# gets a token and says who it is for, then stops the emulator.
 demo: build
-	./scripts/demo.sh
+	@set -e; dir=$$(mktemp -d); trap 'kill $$pid 2>/dev/null; rm -rf "$$dir"' EXIT; \
+	printf 'demo-secret-%s\n' "$$$$" > "$$dir/secret"; \
+	$(BIN) serve --emulate --addr 127.0.0.1:0 --secret-file "$$dir/secret" --print-env env-no-export --quiet \
+		> "$$dir/env" 2> "$$dir/serve.log" & pid=$$!; \
+	for i in $$(seq 100); do grep -q '^IDENTITY_HEADER=' "$$dir/env" 2>/dev/null && break; sleep 0.05; done; \
+	endpoint=$$(sed -n 's/^IDENTITY_ENDPOINT=//p' "$$dir/env" | sed 's/host.docker.internal/127.0.0.1/'); \
+	header=$$(sed -n 's/^IDENTITY_HEADER=//p' "$$dir/env"); \
+	echo "== aztoken serve --emulate is listening at $$endpoint"; \
+	echo "== aztoken get --source mi -o json (token shortened)"; \
+	IDENTITY_ENDPOINT=$$endpoint IDENTITY_HEADER=$$header AZTOKEN_NO_CACHE=1 $(BIN) get --source mi -o json \
+		| sed -E 's/"accessToken":"(.{24})[^"]*"/"accessToken":"\1..."/'; \
+	echo "== aztoken whoami --source mi"; \
+	IDENTITY_ENDPOINT=$$endpoint IDENTITY_HEADER=$$header AZTOKEN_NO_CACHE=1 $(BIN) whoami --source mi
 
 clean:
 	rm -rf bin

@@ -21,11 +21,17 @@ import (
 // the directive that ends the answer.
 func complete(t *testing.T, args ...string) ([]string, cobra.ShellCompDirective) {
 	t.Helper()
+	return completeIn(t, nil, args...)
+}
+
+// completeIn is complete in a process environment of environ.
+func completeIn(t *testing.T, environ []string, args ...string) ([]string, cobra.ShellCompDirective) {
+	t.Helper()
 	// Completing runs no command, but nothing here may reach the network
 	// if that ever changes.
 	httpx.RestrictToLoopback()
 	io, _, out, errOut := iostreams.Test()
-	a := &App{IO: io, Env: env.Map(nil)}
+	a := &App{IO: io, Env: env.FromList(environ), Environ: environ}
 	if code := Run(context.Background(), a, append([]string{cobra.ShellCompRequestCmd}, args...)); code != ExitOK {
 		t.Fatalf("__complete %q: exit %d, stderr:\n%s", args, code, errOut)
 	}
@@ -70,6 +76,10 @@ func TestCompletionFlagValues(t *testing.T) {
 		{[]string{"whoami", "-o", ""}, []string{"text", "json"}, true},
 		{[]string{"decode", "-o", ""}, []string{"text", "json"}, true},
 		{[]string{"cache", "list", "-o", ""}, []string{"table", "json"}, true},
+		{[]string{"serve", "--print-env", ""}, []string{"env", "env-no-export", "powershell", "compose"}, true},
+		{[]string{"serve", "--imds", ""}, []string{"auto", "secret", "off"}, true},
+		{[]string{"serve", "--allow-resource", ""}, aliases, false},
+		{[]string{"serve", "--source", ""}, sources, true},
 		{[]string{""}, []string{"get", "probe", "explain", "whoami", "decode", "cache", "version", "completion"}, false},
 	}
 	for _, tt := range tests {
@@ -101,6 +111,8 @@ func TestCompletionFreeFormValuesOfferNoFiles(t *testing.T) {
 		{"get", "--env-name", ""},
 		{"explain", "--imds-timeout", ""},
 		{"whoami", "--resource-id", ""},
+		{"serve", "--addr", ""},
+		{"serve", "--emulate-lifetime", ""},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			got, d := complete(t, args...)
@@ -111,6 +123,36 @@ func TestCompletionFreeFormValuesOfferNoFiles(t *testing.T) {
 				t.Errorf("directive %d lets the shell offer file names", d)
 			}
 		})
+	}
+}
+
+// Flags that name a file leave completion to the shell's file names.
+func TestCompletionFileFlagsOfferFiles(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--secret-file", ""},
+		{"serve", "--emulate-key", ""},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			got, d := complete(t, args...)
+			if len(got) != 0 || d != cobra.ShellCompDirectiveDefault {
+				t.Errorf("offered %q with directive %d; want nothing, directive %d (the shell's file names)", got, d, cobra.ShellCompDirectiveDefault)
+			}
+		})
+	}
+}
+
+func TestCompletionSecretEnvOffersVariableNames(t *testing.T) {
+	got, d := completeIn(t, []string{"MY_SECRET=s3cr3t-value", "HOME=/home/u", "=C:=C:\\"}, "serve", "--secret-env", "")
+	if !slices.Equal(got, []string{"MY_SECRET", "HOME"}) {
+		t.Errorf("offered %q, want the variable names MY_SECRET and HOME", got)
+	}
+	for _, v := range got {
+		if strings.Contains(v, "s3cr3t") {
+			t.Errorf("completion offered a variable's value: %q", v)
+		}
+	}
+	if d&cobra.ShellCompDirectiveNoFileComp == 0 {
+		t.Errorf("directive %d lets the shell offer file names", d)
 	}
 }
 

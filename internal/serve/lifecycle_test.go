@@ -128,11 +128,12 @@ func TestDefaultAzureCredentialOverAppService(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{"api://default-chain/.default"}})
+	resource := fresh("default-chain")
+	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{resource + "/.default"}})
 	if err != nil {
 		t.Fatalf("GetToken: %v", err)
 	}
-	if claims := verifyWithJWKS(t, s, tok.Token); claims["aud"] != "api://default-chain" {
+	if claims := verifyWithJWKS(t, s, tok.Token); claims["aud"] != resource {
 		t.Errorf("aud %v", claims["aud"])
 	}
 }

@@ -3,9 +3,11 @@ package serve
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,6 +91,15 @@ func miCredential(t *testing.T, id azidentity.ManagedIDKind) *azidentity.Managed
 	return cred
 }
 
+var resourceSeq atomic.Int64
+
+// fresh names a resource no earlier test (or -count run) asked MSAL for:
+// MSAL caches managed identity tokens for the whole process, and a token
+// cached from an earlier server would not verify against this one's key.
+func fresh(name string) string {
+	return fmt.Sprintf("api://%s-%d", name, resourceSeq.Add(1))
+}
+
 // The Azure SDK for Go gets emulated tokens over App Service, for the
 // system-assigned identity and a user-assigned one, and they verify.
 // MSAL caches managed identity tokens for the whole process, so each case
@@ -105,9 +116,9 @@ func TestAzureSDKGetsTokensOverAppService(t *testing.T) {
 		resource  string
 		wantAppID string
 	}{
-		{"system-assigned", nil, "api://app-service-system", DefaultEmulatorAppID},
-		{"client id", azidentity.ClientID("0e1f0000-aaaa-bbbb-cccc-000000000001"), "api://app-service-client", "0e1f0000-aaaa-bbbb-cccc-000000000001"},
-		{"resource id", azidentity.ResourceID("/subscriptions/x/resourceGroups/y/providers/Microsoft.ManagedIdentity/userAssignedIdentities/z"), "api://app-service-resid", ""},
+		{"system-assigned", nil, fresh("app-service-system"), DefaultEmulatorAppID},
+		{"client id", azidentity.ClientID("0e1f0000-aaaa-bbbb-cccc-000000000001"), fresh("app-service-client"), "0e1f0000-aaaa-bbbb-cccc-000000000001"},
+		{"resource id", azidentity.ResourceID("/subscriptions/x/resourceGroups/y/providers/Microsoft.ManagedIdentity/userAssignedIdentities/z"), fresh("app-service-resid"), ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,12 +151,13 @@ func TestAzureSDKGetsTokensOverCloudShell(t *testing.T) {
 	t.Setenv("MSI_ENDPOINT", s.URL()+PathCloudShell+"/"+s.Secret())
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	tok, err := miCredential(t, nil).GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{"api://cloud-shell/.default"}})
+	resource := fresh("cloud-shell")
+	tok, err := miCredential(t, nil).GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{resource + "/.default"}})
 	if err != nil {
 		t.Fatalf("GetToken: %v", err)
 	}
 	claims := verifyWithJWKS(t, s, tok.Token)
-	if claims["aud"] != "api://cloud-shell" || claims["oid"] != DefaultEmulatorObjectID {
+	if claims["aud"] != resource || claims["oid"] != DefaultEmulatorObjectID {
 		t.Errorf("claims %v", claims)
 	}
 }
@@ -158,7 +170,7 @@ func TestAzureSDKCloudShellWrongSecret(t *testing.T) {
 	t.Setenv("MSI_ENDPOINT", s.URL()+PathCloudShell+"/wrong-secret-0123456789")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := miCredential(t, nil).GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{"api://cloud-shell-wrong/.default"}})
+	_, err := miCredential(t, nil).GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{fresh("cloud-shell-wrong") + "/.default"}})
 	if err == nil || !strings.Contains(err.Error(), "does not match") {
 		t.Fatalf("err = %v, want the wrong-secret refusal", err)
 	}

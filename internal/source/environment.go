@@ -225,7 +225,10 @@ func (s *Environment) password(ctx context.Context, pub *public.Client, set envS
 	if tenant != set.tenant {
 		opts = append(opts, public.WithTenantID(tenant))
 	}
-	res, err := pub.AcquireTokenByUsernamePassword(ctx, scopes, set.username, set.password, opts...) //nolint:staticcheck // see clients
+	// The password flow is deprecated upstream but still part of the
+	// environment credential users rely on (AZURE_USERNAME/AZURE_PASSWORD).
+	//lint:ignore SA1019 kept for compatibility with the SDKs' EnvironmentCredential
+	res, err := pub.AcquireTokenByUsernamePassword(ctx, scopes, set.username, set.password, opts...)
 	if err == nil {
 		s.mu.Lock()
 		s.user = &res.Account
