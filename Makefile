@@ -48,11 +48,13 @@ fuzz:
 fuzz-short:
 	$(MAKE) fuzz FUZZTIME=3s
 
-completions:
-	$(GO) run ./cmd/aztoken completion bash > completions/aztoken.bash
-	$(GO) run ./cmd/aztoken completion zsh > completions/_aztoken
-	$(GO) run ./cmd/aztoken completion fish > completions/aztoken.fish
-	$(GO) run ./cmd/aztoken completion powershell > completions/aztoken.ps1
+# Written through a temporary file so a failed run never leaves a script empty.
+completions: build
+	@mkdir -p completions
+	@for pair in bash:aztoken.bash zsh:_aztoken fish:aztoken.fish powershell:aztoken.ps1; do \
+		shell=$${pair%%:*}; file=completions/$${pair##*:}; \
+		$(BIN) completion $$shell > $$file.tmp && mv $$file.tmp $$file || { rm -f $$file.tmp; exit 1; }; \
+	done
 
 check-completions: completions
 	@git diff --exit-code -- completions/ || (echo "completions/ is stale: run 'make completions' and commit"; exit 1)

@@ -62,7 +62,7 @@ func TestAzureCLIEndToEnd(t *testing.T) {
 	t.Parallel()
 	log := toolLog(t)
 	cfg := toolConfig(t, map[string]string{
-		"FAKE_AZ_LOG": log, "FAKE_AZ_TOKEN": fakeSecretToken, "FAKE_AZ_EXPIRES": "1700000000", "FAKE_AZ_TENANT": "tenant-from-az",
+		"FAKE_AZ_LOG": log, "FAKE_AZ_TOKEN": fakeSecretToken, "FAKE_AZ_EXPIRES": "4102444800", "FAKE_AZ_TENANT": "tenant-from-az",
 	})
 	src := NewAzureCLI(cfg)
 	if src.Name() != chain.AzureCLI {
@@ -72,7 +72,7 @@ func TestAzureCLIEndToEnd(t *testing.T) {
 	if o.Status != chain.StatusOK {
 		t.Fatalf("got %v %q", o.Status, o.Reason)
 	}
-	if o.Token.AccessToken != fakeSecretToken || !o.Token.ExpiresOn.Equal(time.Unix(1700000000, 0)) || o.Token.Tenant != "tenant-from-az" || o.Token.TokenType != "Bearer" {
+	if o.Token.AccessToken != fakeSecretToken || !o.Token.ExpiresOn.Equal(time.Unix(4102444800, 0)) || o.Token.Tenant != "tenant-from-az" || o.Token.TokenType != "Bearer" {
 		t.Errorf("token %+v", o.Token)
 	}
 	if got := readToolLog(t, log); !strings.Contains(got, "args: account get-access-token -o json --resource https://vault.azure.net --tenant contoso.example\n") {
@@ -84,11 +84,11 @@ func TestAzureCLIEndToEnd(t *testing.T) {
 // zone 5 hours east of UTC, and the source reads it there.
 func TestAzureCLIOldExpiresOn(t *testing.T) {
 	t.Parallel()
-	cfg := toolConfig(t, map[string]string{"FAKE_AZ_MODE": "ok-expireson-only", "FAKE_AZ_EXPIRES": "1700000000", "TZ": "XST-5"})
+	cfg := toolConfig(t, map[string]string{"FAKE_AZ_MODE": "ok-expireson-only", "FAKE_AZ_EXPIRES": "4102444800", "TZ": "XST-5"})
 	src := NewAzureCLI(cfg)
 	src.loc = time.FixedZone("XST", 5*3600)
 	o := tryTool(src, chain.Request{Scopes: []string{testVaultScope}})
-	if o.Status != chain.StatusOK || !o.Token.ExpiresOn.Equal(time.Unix(1700000000, 0)) {
+	if o.Status != chain.StatusOK || !o.Token.ExpiresOn.Equal(time.Unix(4102444800, 0)) {
 		t.Errorf("got %v %q, expiry %v", o.Status, o.Reason, o.Token.ExpiresOn)
 	}
 }
