@@ -12,6 +12,8 @@ import (
 // binaries are the programs the benchmarks run, built once per process.
 type binaries struct {
 	aztoken, trivial, sdkcred, rss string
+	// aztokenStatic is aztoken built with CGO_ENABLED=0, for comparison.
+	aztokenStatic string
 	// fakebin is testdata/fakebin at the module root: fake az, azd, pwsh.
 	fakebin string
 }
@@ -50,20 +52,27 @@ func buildAll() (binaries, error) {
 		return binaries{}, err
 	}
 	bins := binaries{
-		aztoken: filepath.Join(buildDir, "aztoken"),
-		trivial: filepath.Join(buildDir, "trivial"),
-		sdkcred: filepath.Join(buildDir, "sdkcred"),
-		rss:     filepath.Join(buildDir, "rss"),
-		fakebin: filepath.Join(root, "testdata", "fakebin"),
+		aztoken:       filepath.Join(buildDir, "aztoken"),
+		aztokenStatic: filepath.Join(buildDir, "aztoken-nocgo"),
+		trivial:       filepath.Join(buildDir, "trivial"),
+		sdkcred:       filepath.Join(buildDir, "sdkcred"),
+		rss:           filepath.Join(buildDir, "rss"),
+		fakebin:       filepath.Join(root, "testdata", "fakebin"),
 	}
-	for out, pkg := range map[string]string{
-		bins.aztoken: "./cmd/aztoken",
-		bins.trivial: "./internal/bench/testdata/trivial",
-		bins.sdkcred: "./internal/bench/testdata/sdkcred",
-		bins.rss:     "./internal/bench/testdata/rss",
+	for _, t := range []struct {
+		out, pkg string
+		env      []string
+	}{
+		{bins.aztoken, "./cmd/aztoken", nil},
+		{bins.aztokenStatic, "./cmd/aztoken", []string{"CGO_ENABLED=0"}},
+		{bins.trivial, "./internal/bench/testdata/trivial", nil},
+		{bins.sdkcred, "./internal/bench/testdata/sdkcred", nil},
+		{bins.rss, "./internal/bench/testdata/rss", nil},
 	} {
+		out, pkg := t.out, t.pkg
 		cmd := exec.Command(goTool, "build", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
 		cmd.Dir = root
+		cmd.Env = append(os.Environ(), t.env...)
 		if msg, err := cmd.CombinedOutput(); err != nil {
 			return binaries{}, fmt.Errorf("go build %s failed: %v\n%s", pkg, err, msg)
 		}

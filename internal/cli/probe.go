@@ -48,14 +48,25 @@ func fixedCompletion(values ...string) func(*cobra.Command, []string, string) ([
 
 // probeResult is one source in probe's report. The JSON field names are
 // documented in the README and stable.
+//
+// It spells out the outcome's fields rather than embedding chain.Outcome,
+// whose own MarshalJSON would otherwise be promoted and drop ours.
 type probeResult struct {
-	chain.Outcome
+	Source     string              `json:"source"`
+	Status     chain.Status        `json:"status"`
+	Reason     string              `json:"reason,omitempty"`
+	Hint       string              `json:"hint,omitempty"`
+	DurationMS float64             `json:"duration_ms"`
+	Requests   []chain.RequestInfo `json:"requests,omitempty"`
 	// Chain is "pick" for the source the chain would use and "stops" for an
 	// earlier source whose failure would stop the chain before it.
-	Chain string          `json:"chain,omitempty"`
+	Chain string `json:"chain,omitempty"`
+	// Token is who the token is for; never the token itself.
 	Token *claims.Summary `json:"token,omitempty"`
-	// Detail is set when the token could not be decoded.
+	// TokenNote is set when the token could not be decoded.
 	TokenNote string `json:"token_note,omitempty"`
+
+	duration time.Duration
 }
 
 type probeReport struct {
@@ -102,7 +113,10 @@ func buildProbeReport(outcomes []chain.Outcome, now time.Time) probeReport {
 	rep := probeReport{Sources: make([]probeResult, len(outcomes))}
 	stopper := -1
 	for i, o := range outcomes {
-		pr := probeResult{Outcome: o}
+		pr := probeResult{
+			Source: o.Source, Status: o.Status, Reason: o.Reason, Hint: o.Hint, Requests: o.Requests,
+			DurationMS: float64(o.Duration.Microseconds()) / 1000, duration: o.Duration,
+		}
 		if o.Status == chain.StatusOK {
 			if c, err := claims.Decode(o.Token.AccessToken); err == nil {
 				s := claims.Summarize(c, now)
@@ -162,11 +176,13 @@ func writeProbeTable(a *App, rep probeReport) {
 		if s.Status == chain.StatusOK {
 			detail = identityLine(s)
 		}
-		t.AddRow(s.Source, col.Status(s.Status.String()), output.HumanDuration(s.Duration), detail+mark)
+		t.AddRow(s.Source, col.Status(s.Status.String()), output.HumanDuration(s.duration), detail+mark)
 	}
 	t.Render(a.IO.Out)
+	// Hints for what went wrong; those of merely absent sources only when
+	// nothing answered, where they are what the user needs next.
 	for _, s := range rep.Sources {
-		if s.Hint != "" && s.Status != chain.StatusOK {
+		if s.Hint != "" && (s.Status == chain.StatusFailed || s.Status == chain.StatusTimedOut || rep.Pick == "") {
 			fmt.Fprintf(a.IO.Out, "%s: %s\n", s.Source, s.Hint)
 		}
 	}
@@ -185,14 +201,24 @@ func identityLine(s probeResult) string {
 		return s.TokenNote
 	}
 	tk := s.Token
-	who := tk.Identity.UPN
-	if who == "" && tk.Identity.AppID != "" {
+	var who string
+	switch {
+	case tk.Identity.UPN != "":
+		who = tk.Identity.UPN
+	case tk.Identity.AppID != "":
 		who = "app " + tk.Identity.AppID
-	}
-	if who == "" {
+	case tk.Identity.ObjectID != "":
 		who = "object " + tk.Identity.ObjectID
+	default:
+		who = "an identity the token does not name"
 	}
-	line := fmt.Sprintf("%s in tenant %s, for %s", who, tk.Identity.Tenant, strings.Join(tk.Audience, " "))
+	line := who
+	if tk.Identity.Tenant != "" {
+		line += " in tenant " + tk.Identity.Tenant
+	}
+	if len(tk.Audience) > 0 {
+		line += ", for " + strings.Join(tk.Audience, " ")
+	}
 	if tk.ExpiresInSeconds != nil {
 		line += ", expires in " + output.HumanDuration(time.Duration(*tk.ExpiresInSeconds)*time.Second)
 	}
