@@ -65,20 +65,20 @@ func (e Entry) servable(now time.Time, minValidity time.Duration) (fresh, usable
 // Info is what List shows of an entry. It never holds the token.
 type Info struct {
 	// Key is the entry key, the file's name without its extension.
-	Key       string
-	Source    string
-	Identity  string
-	Tenant    string
-	Scopes    []string
-	ExpiresOn time.Time
-	RefreshOn time.Time
-	CreatedAt time.Time
+	Key       string    `json:"key"`
+	Source    string    `json:"source,omitempty"`
+	Identity  string    `json:"identity,omitempty"`
+	Tenant    string    `json:"tenant,omitempty"`
+	Scopes    []string  `json:"scopes,omitempty"`
+	ExpiresOn time.Time `json:"expires_on,omitzero"`
+	RefreshOn time.Time `json:"refresh_on,omitzero"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
 	// Size is the file's size in bytes.
-	Size int64
+	Size int64 `json:"size"`
 	// Encrypted says the token is encrypted at rest.
-	Encrypted bool
+	Encrypted bool `json:"encrypted"`
 	// Problem, when set, says why the entry would not be served (it is
 	// corrupt, not the user's own, written with another key, ...); the
 	// other fields are then empty.
-	Problem string
+	Problem string `json:"problem,omitempty"`
 }
