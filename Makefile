@@ -34,8 +34,12 @@ staticcheck:
 install:
 	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/aztoken
 
+# The packages' micro-benchmarks, then internal/bench: aztoken side by side
+# with its peers as child processes (docs/benchmarks.md). internal/bench sets
+# its own number of runs (-rounds, -slowrounds), so it needs one iteration.
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 $$($(GO) list ./... | grep -v '/internal/bench$$')
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./internal/bench/
 
 # Each fuzz target runs for FUZZTIME (CI uses a few seconds).
 fuzz:

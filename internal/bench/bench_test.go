@@ -261,12 +261,14 @@ func BenchmarkVersionStartup(b *testing.B) {
 		// of the gap is the dynamic linker (see docs/benchmarks.md).
 		static := &variant{name: "aztoken version, CGO_ENABLED=0 build (for comparison)",
 			cmd: func(int) *exec.Cmd { return command(bins.aztokenStatic, env, "version") }}
-		measure(b, *rounds, true, trivial, version, static)
-		t, v, st := medianDur(trivial.walls), medianDur(version.walls), medianDur(static.walls)
-		recordTimes("6", trivial, version, static)
+		imports := &variant{name: "empty main linking aztoken's packages (for comparison)", check: exitZero,
+			cmd: func(int) *exec.Cmd { return command(bins.imports, nil) }}
+		measure(b, *rounds, true, trivial, version, static, imports)
+		t, v, st, im := medianDur(trivial.walls), medianDur(version.walls), medianDur(static.walls), medianDur(imports.walls)
+		recordTimes("6", trivial, imports, version, static)
 		recordTarget("6", "version / trivial binary", fmt.Sprintf("%.2fx (%s / %s)", ratio(v, t), fmtDur(v), fmtDur(t)), "≤ 1.5x", ratio(v, t) <= 1.5)
 		return metrics{"ms/median-trivial": ms(t), "ms/median-version": ms(v), "ratio": ratio(v, t),
-			"ms/median-version-nocgo": ms(st), "ratio-nocgo": ratio(st, t)}
+			"ms/median-version-nocgo": ms(st), "ratio-nocgo": ratio(st, t), "ms/median-imports": ms(im)}
 	})
 }
 

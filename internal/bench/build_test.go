@@ -14,6 +14,8 @@ type binaries struct {
 	aztoken, trivial, sdkcred, rss string
 	// aztokenStatic is aztoken built with CGO_ENABLED=0, for comparison.
 	aztokenStatic string
+	// imports links aztoken's packages under an empty main, for comparison.
+	imports string
 	// fakebin is testdata/fakebin at the module root: fake az, azd, pwsh.
 	fakebin string
 }
@@ -54,6 +56,7 @@ func buildAll() (binaries, error) {
 	bins := binaries{
 		aztoken:       filepath.Join(buildDir, "aztoken"),
 		aztokenStatic: filepath.Join(buildDir, "aztoken-nocgo"),
+		imports:       filepath.Join(buildDir, "imports"),
 		trivial:       filepath.Join(buildDir, "trivial"),
 		sdkcred:       filepath.Join(buildDir, "sdkcred"),
 		rss:           filepath.Join(buildDir, "rss"),
@@ -66,6 +69,7 @@ func buildAll() (binaries, error) {
 		{bins.aztoken, "./cmd/aztoken", nil},
 		{bins.aztokenStatic, "./cmd/aztoken", []string{"CGO_ENABLED=0"}},
 		{bins.trivial, "./internal/bench/testdata/trivial", nil},
+		{bins.imports, "./internal/bench/testdata/imports", nil},
 		{bins.sdkcred, "./internal/bench/testdata/sdkcred", nil},
 		{bins.rss, "./internal/bench/testdata/rss", nil},
 	} {
