@@ -14,7 +14,7 @@ export AZTOKEN_LOOPBACK_ONLY = 1
 all: build
 
 build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/aztoken
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/aztoken
 
 test:
 	$(GO) vet ./...
@@ -32,7 +32,7 @@ staticcheck:
 	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 install:
-	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/aztoken
+	CGO_ENABLED=0 $(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/aztoken
 
 # The packages' micro-benchmarks, then internal/bench: aztoken side by side
 # with its peers as child processes (docs/benchmarks.md). internal/bench sets

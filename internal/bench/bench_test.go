@@ -29,6 +29,9 @@ func BenchmarkCachedGet(b *testing.B) {
 		trivial := &variant{name: "trivial Go binary", cmd: func(int) *exec.Cmd { return command(bins.trivial, nil) }, check: exitZero}
 		cached := &variant{name: "aztoken get (cache, default encryption)", cmd: func(int) *exec.Cmd { return command(bins.aztoken, sealed, get...) }}
 		cachedPlain := &variant{name: "aztoken get (cache, plain files)", cmd: func(int) *exec.Cmd { return command(bins.aztoken, plain, get...) }}
+		// Not a target: the same call from a build without cgo.
+		cachedStatic := &variant{name: "aztoken get (cache, default), cgo build (for comparison)",
+			cmd: func(int) *exec.Cmd { return command(bins.aztokenCgo, sealed, get...) }}
 
 		// The warm-up run of measure fills both caches; after it, no
 		// call may reach Entra, or the figures would not be cache hits.
@@ -36,14 +39,14 @@ func BenchmarkCachedGet(b *testing.B) {
 		cached.walls, cachedPlain.walls = nil, nil
 		mode := cacheMode(b, bins, sealed, get)
 		e.Reset()
-		measure(b, *rounds, true, trivial, cached, cachedPlain)
+		measure(b, *rounds, true, trivial, cached, cachedPlain, cachedStatic)
 		if n := e.Count(fakeazure.EndpointToken); n != 0 {
 			b.Errorf("%d token requests reached Entra while the cache was warm: the figures are not cache hits", n)
 		}
 		cached.name = "aztoken get (cache, default: " + mode + ")"
 
 		t, c, p := medianDur(trivial.walls), medianDur(cached.walls), medianDur(cachedPlain.walls)
-		recordTimes("1", trivial, cached, cachedPlain)
+		recordTimes("1", trivial, cached, cachedPlain, cachedStatic)
 		recordTarget("1", "get from cache / trivial binary", fmt.Sprintf("%.2fx (%s / %s)", ratio(c, t), fmtDur(c), fmtDur(t)), "≤ 1.5x", ratio(c, t) <= 1.5)
 		recordTarget("1", "get from cache, median", fmtDur(c), "< 10 ms", c < 10*time.Millisecond)
 		recordTarget("1", "get from plain-file cache / trivial", fmt.Sprintf("%.2fx (%s)", ratio(p, t), fmtDur(p)), "≤ 1.5x", ratio(p, t) <= 1.5)
@@ -53,6 +56,7 @@ func BenchmarkCachedGet(b *testing.B) {
 			"ms/median-aztoken-plain": ms(p),
 			"ratio":                   ratio(c, t),
 			"ratio-plain":             ratio(p, t),
+			"ratio-cgo":               ratio(medianDur(cachedStatic.walls), t),
 		}
 	})
 }
@@ -91,15 +95,19 @@ func BenchmarkSecretNoCache(b *testing.B) {
 		sdk := &variant{name: "SDK DefaultAzureCredential (env, secret)", cmd: func(int) *exec.Cmd {
 			return command(bins.sdkcred, env, benchScope)
 		}}
+		// Not a target: the same call from a build without cgo.
+		static := &variant{name: "aztoken get --no-cache, cgo build (for comparison)", cmd: func(int) *exec.Cmd {
+			return command(bins.aztokenCgo, env, "get", "--no-cache", "--source", "env", "--scope", benchScope)
+		}}
 		azReqs, azCounts := countRequests(b, bins, e, az)
 		sdkReqs, sdkCounts := countRequests(b, bins, e, sdk)
 		if azReqs > 2 {
 			b.Errorf("aztoken sent %d requests to Entra for one token (%v); it should need 2 at most", azReqs, azCounts)
 		}
 
-		measure(b, *rounds, true, az, sdk)
+		measure(b, *rounds, true, az, sdk, static)
 		a, s := medianDur(az.walls), medianDur(sdk.walls)
-		recordTimes("2", az, sdk)
+		recordTimes("2", az, sdk, static)
 		recordTarget("2", "get --no-cache / SDK", fmt.Sprintf("%.2fx (%s / %s)", ratio(a, s), fmtDur(a), fmtDur(s)), "≤ 1x", ratio(a, s) <= 1)
 		recordTarget("2", "requests to Entra per call", fmt.Sprintf("aztoken %d %v; SDK %d %v", azReqs, azCounts, sdkReqs, sdkCounts), "aztoken ≤ 2", azReqs <= 2)
 		return metrics{
@@ -108,6 +116,7 @@ func BenchmarkSecretNoCache(b *testing.B) {
 			"ratio":             ratio(a, s),
 			"requests-aztoken":  float64(azReqs),
 			"requests-sdk":      float64(sdkReqs),
+			"ratio-cgo":         ratio(medianDur(static.walls), s),
 		}
 	})
 }
@@ -259,8 +268,8 @@ func BenchmarkVersionStartup(b *testing.B) {
 		version := &variant{name: "aztoken version", cmd: func(int) *exec.Cmd { return command(bins.aztoken, env, "version") }}
 		// Not a target: the same program without cgo, which shows how much
 		// of the gap is the dynamic linker (see docs/benchmarks.md).
-		static := &variant{name: "aztoken version, CGO_ENABLED=0 build (for comparison)",
-			cmd: func(int) *exec.Cmd { return command(bins.aztokenStatic, env, "version") }}
+		static := &variant{name: "aztoken version, cgo build (for comparison)",
+			cmd: func(int) *exec.Cmd { return command(bins.aztokenCgo, env, "version") }}
 		imports := &variant{name: "empty main linking aztoken's packages (for comparison)", check: exitZero,
 			cmd: func(int) *exec.Cmd { return command(bins.imports, nil) }}
 		measure(b, *rounds, true, trivial, version, static, imports)
@@ -268,7 +277,7 @@ func BenchmarkVersionStartup(b *testing.B) {
 		recordTimes("6", trivial, imports, version, static)
 		recordTarget("6", "version / trivial binary", fmt.Sprintf("%.2fx (%s / %s)", ratio(v, t), fmtDur(v), fmtDur(t)), "≤ 1.5x", ratio(v, t) <= 1.5)
 		return metrics{"ms/median-trivial": ms(t), "ms/median-version": ms(v), "ratio": ratio(v, t),
-			"ms/median-version-nocgo": ms(st), "ratio-nocgo": ratio(st, t), "ms/median-imports": ms(im)}
+			"ms/median-version-cgo": ms(st), "ratio-cgo": ratio(st, t), "ms/median-imports": ms(im)}
 	})
 }
 
