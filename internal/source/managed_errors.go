@@ -83,6 +83,12 @@ func classifyManaged(p managedPlan, cfg Config, tr *miTrace, err error) error {
 	if errors.As(err, &nl) {
 		return chain.Failed(nil, "", "%s", nl)
 	}
+	// Nothing to connect to at IMDS's address means no managed identity
+	// here, probed or not: unavailable (exit 3), not a failure.
+	var op *net.OpError
+	if p.kind == ManagedIMDS && errors.As(err, &op) && op.Op == "dial" {
+		return chain.Unavailable(miProbeHint, "nothing answers at IMDS's address %s: %s", p.host(), scrubMI(miNetReason(err), cfg.Env))
+	}
 	var ne net.Error
 	if errors.As(err, &ne) {
 		hint := "check that the " + title + " endpoint is running"
