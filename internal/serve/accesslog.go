@@ -56,7 +56,7 @@ func (l *accessLog) write(r *http.Request, rec *record, d time.Duration) {
 	b = append(b, "aztoken serve: "...)
 	b = time.Now().UTC().AppendFormat(b, "2006-01-02T15:04:05.000Z")
 	b = append(b, ' ')
-	b = strconv.AppendQuote(b, r.Method)
+	b = strconv.AppendQuote(b, l.bounded(r.Method))
 	b = append(b, ' ')
 	b = strconv.AppendQuote(b, l.safePath(r.URL.Path))
 	b = append(b, ' ')
@@ -67,11 +67,11 @@ func (l *accessLog) write(r *http.Request, rec *record, d time.Duration) {
 	b = append(b, r.RemoteAddr...)
 	if rec.resource != "" {
 		b = append(b, " resource="...)
-		b = strconv.AppendQuote(b, rec.resource)
+		b = strconv.AppendQuote(b, l.bounded(rec.resource))
 	}
 	if !rec.id.IsZero() {
 		b = append(b, " identity="...)
-		b = strconv.AppendQuote(b, rec.id.String())
+		b = strconv.AppendQuote(b, l.bounded(rec.id.String()))
 	}
 	if rec.note != "" {
 		b = append(b, " note="...)
@@ -94,6 +94,16 @@ func (l *accessLog) safePath(p string) string {
 		p = p[:maxLoggedPath] + "..."
 	}
 	return p
+}
+
+// bounded masks the secret in a field the client chose (a client may put
+// the secret anywhere, by mistake or to probe us) and bounds its length.
+func (l *accessLog) bounded(s string) string {
+	s = l.mask(s)
+	if len(s) > maxLoggedPath {
+		s = s[:maxLoggedPath] + "..."
+	}
+	return s
 }
 
 func (l *accessLog) mask(s string) string {

@@ -134,6 +134,9 @@ func parseAzToken(out []byte, loc *time.Location) (chain.Token, error) {
 	if typ == "" {
 		typ = "Bearer"
 	}
+	if exp.Unix() <= 0 {
+		return chain.Token{}, errors.New("its expiry is not a real time")
+	}
 	return chain.Token{AccessToken: t.AccessToken, TokenType: typ, ExpiresOn: exp, Tenant: t.Tenant}, nil
 }
 

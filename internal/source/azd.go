@@ -107,6 +107,9 @@ func parseAzdToken(out []byte) (chain.Token, error) {
 	if err != nil {
 		return chain.Token{}, fmt.Errorf("its expiresOn %q is not an RFC 3339 time", t.ExpiresOn)
 	}
+	if exp.Unix() <= 0 {
+		return chain.Token{}, fmt.Errorf("its expiresOn %q is not a real time", t.ExpiresOn)
+	}
 	return chain.Token{AccessToken: t.Token, TokenType: "Bearer", ExpiresOn: exp.UTC()}, nil
 }
 

@@ -152,16 +152,19 @@ func (p *PowerShell) GetToken(ctx context.Context, req chain.Request) (chain.Tok
 // parsePwshToken reads the script's JSON line, skipping anything a profile
 // or module printed before it. Its errors never quote the answer.
 func parsePwshToken(out []byte) (chain.Token, error) {
-	var t struct {
+	type answer struct {
 		Token     string          `json:"Token"`
 		ExpiresOn json.RawMessage `json:"ExpiresOn"`
 		TenantID  string          `json:"TenantId"`
 	}
+	var t answer
 	found := false
 	for _, line := range strings.Split(string(out), "\n") {
 		line = strings.TrimSpace(line)
-		if strings.HasPrefix(line, "{") && json.Unmarshal([]byte(line), &t) == nil {
-			found = true
+		// A fresh value each line: a rejected line must leave nothing behind.
+		var cand answer
+		if strings.HasPrefix(line, "{") && json.Unmarshal([]byte(line), &cand) == nil {
+			t, found = cand, true
 			break
 		}
 	}
