@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -107,9 +108,10 @@ type fmResult struct {
 	code           int
 	stdout, stderr string
 	took           time.Duration
-	otherHits      int    // requests the redirect target received
-	otherLeak      string // a secret the redirect target saw, if any
-	err            error  // the cell could not be set up or run
+	otherHits      int           // requests the redirect target received
+	otherLeak      string        // a secret the redirect target saw, if any
+	firstRequest   time.Duration // from start to the fake's first request; 0 when none came
+	err            error         // the cell could not be set up or run
 }
 
 // fmRecorder is the "other host" of the redirect cells: it records every
@@ -189,6 +191,10 @@ func (e *fmEnv) baseEnv() []string {
 		"AZTOKEN_NO_CACHE=1",
 		"AZTOKEN_LOOPBACK_ONLY=1",
 		"AZURE_POD_IDENTITY_AUTHORITY_HOST=http://" + closedPort(),
+		// Under -race the child is race-built too, and the race runtime
+		// sleeps a second at exit unless told not to: that second is the
+		// test's, not aztoken's, and would eat the whole slack.
+		"GORACE=atexit_sleep_ms=0",
 	}
 }
 
@@ -198,6 +204,7 @@ func (e *fmEnv) run(src fmSource, f fmFault) fmResult {
 	defer other.srv.Close()
 	env := e.baseEnv()
 	var setFault func(fakeazure.Fault)
+	var requests func() []fakeazure.Request
 
 	if src.entra {
 		fake, err := fakeazure.NewEntra(fakeazure.EntraOptions{Minter: e.minter})
@@ -224,6 +231,7 @@ func (e *fmEnv) run(src fmSource, f fmFault) fmResult {
 			env = append(env, "AZURE_CLIENT_ID=fm-app", "AZURE_CLIENT_SECRET="+fmClientSecret)
 		}
 		setFault = func(ft fakeazure.Fault) { fake.SetFault(src.endpoint, ft) }
+		requests = fake.Requests
 	} else {
 		opts := fakeazure.ManagedOptions{Minter: e.minter, Secret: fmMISecret}
 		if src.mi == fakeazure.SourceArc {
@@ -250,6 +258,7 @@ func (e *fmEnv) run(src fmSource, f fmFault) fmResult {
 			env = append(env, k+"="+v)
 		}
 		setFault = func(ft fakeazure.Fault) { fake.SetFault(src.endpoint, ft) }
+		requests = fake.Requests
 	}
 	if f.fault != nil {
 		setFault(f.fault(other.srv.URL + "/elsewhere"))
@@ -276,6 +285,9 @@ func (e *fmEnv) run(src fmSource, f fmFault) fmResult {
 		res.err = err
 	}
 	res.otherHits, res.otherLeak = other.result()
+	if reqs := requests(); len(reqs) > 0 {
+		res.firstRequest = reqs[0].Time.Sub(start)
+	}
 	return res
 }
 
@@ -284,40 +296,279 @@ func fmCommand(src fmSource, f fmFault) string {
 	return fmt.Sprintf("aztoken get --no-cache --timeout %s %s   # %s: %s", fmTimeout, strings.Join(src.args, " "), src.name, f.name)
 }
 
+// fmWant is a cell's documented outcome.
+type fmWant struct {
+	// code is the documented exit code; also lists others accepted while
+	// a policy is settled (Entra ID throttling may end in 4 or 5).
+	code int
+	also []int
+	// stderr must match on failure; says is the same in words, for the doc.
+	stderr string
+	says   string
+	// known names a known issue: while the cell still disagrees with the
+	// documented outcome, it is skipped with this text instead of failing.
+	// Timing, secrets and stdout are checked all the same.
+	known string
+}
+
+// Fault names, shared by the table and the expectations.
+const (
+	fRefused      = "connection refused"
+	fReset        = "reset mid-body"
+	fHangHeaders  = "hang before headers"
+	fHangBody     = "hang mid-body"
+	f500          = "500"
+	f503Once      = "503 Retry-After once"
+	f503Always    = "503 Retry-After always"
+	f429Once      = "429 Retry-After once"
+	f429Always    = "429 Retry-After always"
+	f410          = "410"
+	f404          = "404"
+	fHTML         = "HTML page"
+	fTruncated    = "truncated JSON"
+	fOversized    = "10 MB body"
+	fRedirect     = "redirect to another host"
+	fExpiredJWT   = "token already expired"
+	fExpiresPast  = "expires_on in the past"
+	knownDeadJWT  = "a token whose JWT exp is in the past is printed with exit 0; only expires_on/expires_in are checked"
+	knownNoRetry  = "Entra ID's 429/503 with Retry-After is not retried (azidentity retries it); a one-off throttle fails the command"
+	entraThrottle = "failed at once, no retry"
+)
+
+// fmEntra is what the Entra ID sources (environment, workload identity)
+// do, whichever of their endpoints misbehaves.
+var fmEntra = map[string]fmWant{
+	fRefused:     {code: 4, stderr: `could not connect to 127\.0\.0\.1:\d+: connection refused`, says: "could not connect to HOST: connection refused"},
+	fReset:       {code: 4, stderr: `connection reset by peer`, says: "could not read the body of an HTTP Response: … connection reset by peer"},
+	fHangHeaders: {code: 5, stderr: `no source answered in time(.|\n)*timed out waiting for an answer`, says: "--timeout ran out: timed out waiting for an answer from HOST"},
+	fHangBody:    {code: 5, stderr: `no source answered in time(.|\n)*timed out waiting for an answer`, says: "--timeout ran out: timed out waiting for an answer"},
+	f500:         {code: 4, stderr: `refused the request \(HTTP 500 server_error\)`, says: "Entra ID at HOST refused the request (HTTP 500 server_error): AADSTS…"},
+	f503Once:     {code: 0, known: knownNoRetry, says: "a token, after one retry"},
+	f503Always:   {code: 4, also: []int{5}, stderr: `HTTP 503`, says: "refused the request (HTTP 503 temporarily_unavailable); " + entraThrottle},
+	f429Once:     {code: 0, known: knownNoRetry, says: "a token, after one retry"},
+	f429Always:   {code: 4, also: []int{5}, stderr: `HTTP 429`, says: "refused the request (HTTP 429 temporarily_unavailable); " + entraThrottle},
+	f410:         {code: 4, stderr: `refused the request \(HTTP 410`, says: "Entra ID at HOST refused the request (HTTP 410 …)"},
+	f404:         {code: 4, stderr: `refused the request \(HTTP 404`, says: "Entra ID at HOST refused the request (HTTP 404 …)"},
+	fHTML:        {code: 4, stderr: `(?i)html|invalid character '<'`, says: "json decode error: invalid character '<'"},
+	fTruncated:   {code: 4, stderr: `(?i)incomplete JSON|unexpected EOF`, says: "json decode error: unexpected EOF"},
+	fOversized:   {code: 4, stderr: `larger than 1024 KiB`, says: "the response body is larger than 1024 KiB, which no token endpoint sends"},
+	fRedirect:    {code: 4, stderr: `HTTP 302`, says: "HTTP 302 from METHOD URL (not followed)"},
+	fExpiredJWT:  {code: 4, stderr: `(?i)expired`, known: knownDeadJWT, says: "the token had already expired"},
+	fExpiresPast: {code: 4, stderr: `token that had already expired`, says: "the source answered with a token that had already expired (at TIME)"},
+}
+
+// fmManaged is what the managed identity sources do; fmOverride holds
+// where one of them differs.
+var fmManaged = map[string]fmWant{
+	fRefused:     {code: 4, stderr: `endpoint at 127\.0\.0\.1:\d+ could not be reached: connect: connection refused`, says: "the KIND endpoint at HOST could not be reached: connect: connection refused"},
+	fReset:       {code: 4, stderr: `broke while it was sending its 200 answer: read: connection reset by peer`, says: "the connection to the KIND endpoint broke while it was sending its 200 answer"},
+	fHangHeaders: {code: 5, stderr: `no source answered in time(.|\n)*managed-identity +timed out`, says: "--timeout ran out while this source was working"},
+	fHangBody:    {code: 5, stderr: `no source answered in time(.|\n)*managed-identity +timed out`, says: "--timeout ran out while this source was working"},
+	f500:         {code: 4, stderr: `endpoint answered 500 after 3 attempts`, says: "the KIND endpoint answered 500 after 3 attempts (backoff 0.5 s, 1 s)"},
+	f503Once:     {code: 0, says: "a token, after waiting the Retry-After second"},
+	f503Always:   {code: 5, stderr: `answered 503 and asked to retry after 1s, but only [0-9.]+m?s remain before the deadline`, says: "the KIND endpoint answered 503 and asked to retry after 1s, but only 1s remain before the deadline"},
+	f429Once:     {code: 0, says: "a token, after waiting the Retry-After second"},
+	f429Always:   {code: 5, stderr: `answered 429 and asked to retry after 1s, but only [0-9.]+m?s remain before the deadline`, says: "the KIND endpoint answered 429 and asked to retry after 1s, but only 1s remain before the deadline"},
+	f410:         {code: 4, stderr: `endpoint answered 410: `, says: "the KIND endpoint answered 410 (not retried)"},
+	f404:         {code: 4, stderr: `endpoint answered 404: `, says: "the KIND endpoint answered 404 (not retried)"},
+	fHTML:        {code: 4, stderr: `answered 200 with an HTML page \(\d+ bytes\), not a token response`, says: "the KIND endpoint answered 200 with an HTML page (N bytes), not a token response"},
+	fTruncated:   {code: 4, stderr: `answered 200 with incomplete JSON \(\d+ bytes\), not a token response`, says: "the KIND endpoint answered 200 with incomplete JSON (N bytes), not a token response"},
+	fOversized:   {code: 4, stderr: `sent an answer larger than 1024 KiB`, says: "the KIND endpoint at HOST sent an answer larger than 1024 KiB"},
+	fRedirect:    {code: 4, stderr: `endpoint answered 302`, says: "the KIND endpoint answered 302 with an HTML page (not followed)"},
+	fExpiredJWT:  {code: 4, stderr: `(?i)expired`, known: knownDeadJWT, says: "the token had already expired"},
+	fExpiresPast: {code: 4, stderr: `token that had already expired`, says: "the source answered with a token that had already expired (at TIME)"},
+}
+
+var fmOverride = map[[2]string]fmWant{
+	// Nothing at IMDS's address means no managed identity here, even
+	// when managed identity was asked for by name.
+	{"imds", fRefused}: {code: 3, stderr: `managed-identity +unavailable +nothing answers at IMDS's address 127\.0\.0\.1:\d+: connect: connection refused`, says: "managed-identity unavailable: nothing answers at IMDS's address HOST: connect: connection refused"},
+	// IMDS asks clients to retry 404 and 410 too.
+	{"imds", f404}: {code: 4, stderr: `IMDS endpoint answered 404 after 3 attempts(.|\n)*identity is being assigned`, says: "the IMDS endpoint answered 404 after 3 attempts; IMDS answers 404 while an identity is being assigned"},
+	{"imds", f410}: {code: 4, stderr: `IMDS endpoint answered 410 after 3 attempts`, says: "the IMDS endpoint answered 410 after 3 attempts"},
+	// MSAL's Service Fabric client refuses redirects itself.
+	{"service fabric", fRedirect}: {code: 4, stderr: `redirects are not permitted for managed identity on Service Fabric`, says: "… could not be reached: redirects are not permitted for managed identity on Service Fabric"},
+	// Arc's challenge request counts as an attempt, so its third 429/503
+	// is its last and is reported as a failure, not a timeout.
+	{"arc", f503Always}: {code: 4, stderr: `Azure Arc endpoint answered 503 after 4 attempts`, says: "the Azure Arc endpoint answered 503 after 4 attempts (the 401 challenge counts as one)"},
+	{"arc", f429Always}: {code: 4, stderr: `Azure Arc endpoint answered 429 after 4 attempts`, says: "the Azure Arc endpoint answered 429 after 4 attempts (the 401 challenge counts as one)"},
+	{"arc", f404}:       {code: 4, stderr: `Azure Arc endpoint answered 404 after 2 attempts`, says: "the Azure Arc endpoint answered 404 after 2 attempts (the 401 challenge counts as one)"},
+	{"arc", f410}:       {code: 4, stderr: `Azure Arc endpoint answered 410 after 2 attempts`, says: "the Azure Arc endpoint answered 410 after 2 attempts (the 401 challenge counts as one)"},
+	{"arc", fRedirect}:  {code: 4, stderr: `Azure Arc endpoint answered 302 after 2 attempts`, says: "the Azure Arc endpoint answered 302 after 2 attempts (not followed)"},
+	// In a chain, IMDS is probed first with a bare GET; only an answer's
+	// status matters to the probe, so body faults there pass through to
+	// a normal token request.
+	{"imds chain probe", fRefused}:     {code: 3, stderr: `managed-identity +unavailable +nothing listens at 127\.0\.0\.1:\d+`, says: "managed-identity unavailable: nothing listens at HOST"},
+	{"imds chain probe", fHangHeaders}: {code: 3, stderr: `managed-identity +unavailable +IMDS did not answer within 1s`, says: "managed-identity unavailable: IMDS did not answer within 1s (--imds-timeout)"},
+	{"imds chain probe", fReset}:       {code: 0, says: "a token: the probe reads only the status line"},
+	{"imds chain probe", fHangBody}:    {code: 0, says: "a token: the probe reads only the status line"},
+}
+
+// fmExpect returns a cell's documented outcome, or false when the cell
+// does not apply.
+func fmExpect(src fmSource, f fmFault) (fmWant, bool) {
+	if src.connOnly && !f.conn {
+		return fmWant{}, false
+	}
+	if src.endpoint == fakeazure.EndpointOpenID && (f.refused || f.name == fExpiredJWT || f.name == fExpiresPast) {
+		// The openid and token endpoints share a host, so the token row
+		// covers a refused connection; the openid answer holds no token.
+		return fmWant{}, false
+	}
+	if w, ok := fmOverride[[2]string{src.name, f.name}]; ok {
+		return w, true
+	}
+	if src.entra {
+		w, ok := fmEntra[f.name]
+		return w, ok
+	}
+	w, ok := fmManaged[f.name]
+	return w, ok
+}
+
 var fmJWT = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n?$`)
+
+// fmConcurrency bounds the children running at once. Most cells wait on
+// a timer or a hanging fake rather than on the CPU, so this is above the
+// core count; it is set here rather than by -parallel so the matrix takes
+// the same time whatever go test is told.
+const fmConcurrency = 8
+
+type fmCell struct {
+	src   fmSource
+	f     fmFault
+	want  fmWant
+	res   fmResult
+	first *fmResult // the concurrent run, when the cell was run again
+}
 
 func TestFaultMatrix(t *testing.T) {
 	e := newFMEnv(t)
-	type cell struct {
-		src fmSource
-		f   fmFault
-	}
-	var cells []cell
+	var cells []*fmCell
 	for _, src := range fmSources {
 		for _, f := range fmFaults {
-			if src.connOnly && !f.conn {
-				continue
+			if w, ok := fmExpect(src, f); ok {
+				cells = append(cells, &fmCell{src: src, f: f, want: w})
 			}
-			if src.endpoint == fakeazure.EndpointOpenID && f.refused {
-				// The openid and token endpoints share a host; the token
-				// row covers it.
-				continue
-			}
-			cells = append(cells, cell{src, f})
 		}
 	}
+	runnable := func(c *fmCell) bool { return c.src.mi != fakeazure.SourceArc || e.arcErr == nil }
+
+	// Run every cell, many at once, then judge each in its own subtest.
+	fmRunAll(e, cells, runnable, fmConcurrency)
+	// A child starved of CPU by whatever else the machine runs can miss
+	// its deadline through no fault of its own. A cell that broke a rule
+	// runs again with little company, and is judged on that run; a real
+	// hang or a wrong answer comes back, a starved start does not.
+	var again []*fmCell
+	for _, c := range cells {
+		if runnable(c) && fmBroken(c.want, c.res) {
+			first := c.res
+			c.first = &first
+			again = append(again, c)
+		}
+	}
+	fmRunAll(e, again, runnable, 2)
+
 	for _, c := range cells {
 		t.Run(c.src.name+"/"+c.f.name, func(t *testing.T) {
-			t.Parallel()
-			if c.src.mi == fakeazure.SourceArc && e.arcErr != nil {
+			if !runnable(c) {
 				t.Skipf("Azure Arc needs %s, which cannot be created here (run as root): %v", fakeazure.ArcTokenDirLinux, e.arcErr)
 			}
-			r := e.run(c.src, c.f)
-			if r.err != nil {
-				t.Fatalf("%s: %v", fmCommand(c.src, c.f), r.err)
+			if c.first != nil {
+				hard, soft := fmCheck(c.src, c.f, c.want, *c.first)
+				t.Logf("ran again after a first run with all cells at once broke a rule: %s", strings.Join(append(hard, soft...), "; "))
 			}
-			t.Logf("OBSERVED %s | %s | exit %d | %v | stdout %d bytes | other %d | stderr: %s",
-				c.src.name, c.f.name, r.code, r.took.Round(10*time.Millisecond), len(r.stdout), r.otherHits, strings.ReplaceAll(strings.TrimSpace(r.stderr), "\n", " ⏎ "))
+			fmJudge(t, c.src, c.f, c.want, c.res)
 		})
 	}
+}
+
+func fmRunAll(e *fmEnv, cells []*fmCell, runnable func(*fmCell) bool, limit int) {
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for _, c := range cells {
+		if !runnable(c) {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			c.res = e.run(c.src, c.f)
+		}()
+	}
+	wg.Wait()
+}
+
+// fmBroken reports a cell worth running again: one that broke a rule
+// other than a known issue it is excused for.
+func fmBroken(want fmWant, r fmResult) bool {
+	hard, soft := fmCheck(fmSource{}, fmFault{}, want, r)
+	return len(hard) > 0 || (len(soft) > 0 && want.known == "")
+}
+
+// fmCheck returns what a run got wrong: hard problems (time, secrets,
+// stdout, a followed redirect), which nothing excuses, and soft ones
+// (exit code, message), which a known issue does.
+func fmCheck(src fmSource, f fmFault, want fmWant, r fmResult) (hard, soft []string) {
+	if r.err != nil {
+		return []string{r.err.Error()}, nil
+	}
+	if limit := fmTimeout + fmSlack; r.took > limit {
+		hard = append(hard, fmt.Sprintf("took %v, more than --timeout + %v (its first request reached the fake after %v)",
+			r.took.Round(10*time.Millisecond), fmSlack, r.firstRequest.Round(10*time.Millisecond)))
+	}
+	for _, s := range []string{fmClientSecret, fmAssertion, fmMISecret} {
+		if strings.Contains(r.stderr, s) {
+			hard = append(hard, fmt.Sprintf("stderr holds the secret %q…", s[:8]))
+		}
+	}
+	if m := anyJWT.FindString(r.stderr); m != "" {
+		hard = append(hard, fmt.Sprintf("stderr holds a token %q…", m[:12]))
+	}
+	if r.otherHits > 0 || r.otherLeak != "" {
+		hard = append(hard, fmt.Sprintf("the redirect was followed: the other host got %d requests (a secret among them: %v)", r.otherHits, r.otherLeak != ""))
+	}
+	if r.code != 0 && r.stdout != "" {
+		hard = append(hard, fmt.Sprintf("exit %d with stdout %q; stdout must be empty on failure", r.code, fmClip(r.stdout)))
+	}
+	if r.code != want.code && !slices.Contains(want.also, r.code) {
+		soft = append(soft, fmt.Sprintf("exit %d, want %d", r.code, want.code))
+	}
+	if want.code == 0 {
+		if !fmJWT.MatchString(r.stdout) {
+			soft = append(soft, fmt.Sprintf("stdout %q is not a token", fmClip(r.stdout)))
+		}
+	} else if !regexp.MustCompile(want.stderr).MatchString(r.stderr) {
+		soft = append(soft, fmt.Sprintf("stderr does not match %q", want.stderr))
+	}
+	return hard, soft
+}
+
+// fmJudge fails the cell for hard problems, and for soft ones unless a
+// known issue excuses them, in which case the cell is skipped.
+func fmJudge(t *testing.T, src fmSource, f fmFault, want fmWant, r fmResult) {
+	t.Helper()
+	cmd := fmCommand(src, f)
+	hard, soft := fmCheck(src, f, want, r)
+	for _, h := range hard {
+		t.Errorf("%s: %s", cmd, h)
+	}
+	if len(soft) == 0 {
+		return
+	}
+	report := fmt.Sprintf("%s: %s\nstderr:\n%s", cmd, strings.Join(soft, "; "), r.stderr)
+	if want.known != "" && len(hard) == 0 {
+		t.Skipf("known issue: %s\n%s", want.known, report)
+	}
+	t.Error(report)
+}
+
+func fmClip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
 }
