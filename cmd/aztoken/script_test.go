@@ -61,6 +61,8 @@ func scriptParams(dir string) testscript.Params {
 			e.Setenv("FAKEBIN", fakebin)
 			e.Setenv(httpx.LoopbackOnlyEnv, "1")
 			e.Setenv("AZTOKEN_CACHE_ENCRYPTION", "off")
+			// Under -race every child would otherwise sleep 1 s at exit.
+			e.Setenv("GORACE", "atexit_sleep_ms=0")
 			// IMDS is a closed loopback port unless a script starts a fake:
 			// never the real 169.254.169.254.
 			e.Setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://"+closedPort())

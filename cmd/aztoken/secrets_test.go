@@ -64,6 +64,7 @@ func TestNoSecretOnStderr(t *testing.T) {
 		"HOME=" + dir,
 		"AZTOKEN_NO_CACHE=1",
 		"AZTOKEN_LOOPBACK_ONLY=1",
+		"GORACE=atexit_sleep_ms=0",
 		"SSL_CERT_FILE=" + ca,
 		"AZURE_AUTHORITY_HOST=" + entra.URL() + "/",
 		"AZURE_TENANT_ID=" + entra.TenantID(),

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/aztoken/aztoken/internal/claims"
 )
 
 // Chain tries sources in order until one answers or one fails.
@@ -173,11 +175,18 @@ func Try(ctx context.Context, s Source, req Request) Outcome {
 		o.Reason = "the source answered without an access token"
 		return o
 	}
-	if !tok.ExpiresOn.IsZero() && !tok.ExpiresOn.After(start) {
+	exp := tok.ExpiresOn
+	// The response's expiry fields and the token's own exp claim can
+	// disagree (a clock gone wrong, a proxy replaying an old answer);
+	// the earlier one decides. An opaque token has no claims to read.
+	if c, err := claims.Decode(tok.AccessToken); err == nil && !c.ExpiresAt.IsZero() && (exp.IsZero() || c.ExpiresAt.Before(exp)) {
+		exp = c.ExpiresAt
+	}
+	if !exp.IsZero() && !exp.After(start) {
 		// Handing on a dead token would only move the failure to the
 		// caller's next request, where it is harder to explain.
 		o.Status = StatusFailed
-		o.Reason = fmt.Sprintf("the source answered with a token that had already expired (at %s)", tok.ExpiresOn.UTC().Format(time.RFC3339))
+		o.Reason = fmt.Sprintf("the source answered with a token that had already expired (at %s)", exp.UTC().Format(time.RFC3339))
 		o.Hint = "check this machine's clock, and the clock of the machine that issued the token"
 		return o
 	}

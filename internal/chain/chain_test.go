@@ -174,3 +174,21 @@ func (expiredSource) Name() string { return "expired" }
 func (expiredSource) GetToken(context.Context, Request) (Token, error) {
 	return Token{AccessToken: "x", ExpiresOn: time.Now().Add(-time.Hour)}, nil
 }
+
+// A token whose own exp claim has passed is dead whatever the response's
+// expiry fields say.
+func TestTryExpiredJWTIsFailure(t *testing.T) {
+	t.Parallel()
+	o := Try(context.Background(), deadJWTSource{}, Request{})
+	if o.Status != StatusFailed || !strings.Contains(o.Reason, "already expired") {
+		t.Fatalf("outcome = %+v, want failed: already expired", o)
+	}
+}
+
+type deadJWTSource struct{}
+
+func (deadJWTSource) Name() string { return "dead-jwt" }
+func (deadJWTSource) GetToken(context.Context, Request) (Token, error) {
+	// {"alg":"none"} . {"exp":1000000000} (2001) . signature
+	return Token{AccessToken: "eyJhbGciOiJub25lIn0.eyJleHAiOjEwMDAwMDAwMDB9.c2ln", ExpiresOn: time.Now().Add(time.Hour)}, nil
+}

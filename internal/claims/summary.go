@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/aztoken/aztoken/internal/output"
+	"github.com/aztoken/aztoken/internal/human"
 )
 
 // Summary is the part of a token's claims that probe, whoami and decode put
@@ -111,7 +111,7 @@ func Render(w io.Writer, c Claims, now time.Time) error {
 	if !c.NotBefore.IsZero() {
 		v := rfc3339(c.NotBefore)
 		if c.NotBefore.After(now) {
-			v += " (not valid for another " + output.HumanDuration(c.NotBefore.Sub(now)) + ")"
+			v += " (not valid for another " + human.Duration(c.NotBefore.Sub(now)) + ")"
 		}
 		add("nbf", v)
 	}
@@ -119,9 +119,9 @@ func Render(w io.Writer, c Claims, now time.Time) error {
 		left := c.ExpiresAt.Sub(now)
 		v := rfc3339(c.ExpiresAt)
 		if left > 0 {
-			v += " (expires in " + output.HumanDuration(left) + ")"
+			v += " (expires in " + human.Duration(left) + ")"
 		} else {
-			v += " (expired " + output.HumanDuration(left) + " ago)"
+			v += " (expired " + human.Duration(left) + " ago)"
 		}
 		add("exp", v)
 	}

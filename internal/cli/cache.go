@@ -11,6 +11,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/cache"
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/output"
 )
 
@@ -95,13 +96,13 @@ func (co *cacheOptions) run(ctx context.Context, a *App, r *resolved, ch *chain.
 		// A token due for refresh but still valid beats no token when the
 		// refresh fails (Entra briefly down, az slow to start).
 		if stale, ok := c.GetStale(key, co.minValidity); ok && stale.Token.ExpiresOn.After(time.Now()) {
-			notice(fmt.Sprintf("cache: refresh failed, serving %s's cached token that expires in %s", stale.Source, output.HumanDuration(time.Until(stale.Token.ExpiresOn))))
+			notice(fmt.Sprintf("cache: refresh failed, serving %s's cached token that expires in %s", stale.Source, human.Duration(time.Until(stale.Token.ExpiresOn))))
 			return stale.Token, stale.Source, nil
 		}
 		return chain.Token{}, "", err
 	}
 	if hit {
-		notice(fmt.Sprintf("cache: served %s's token from the cache (%s mode); it expires in %s", e.Source, c.Mode().Name, output.HumanDuration(time.Until(e.Token.ExpiresOn))))
+		notice(fmt.Sprintf("cache: served %s's token from the cache (%s mode); it expires in %s", e.Source, c.Mode().Name, human.Duration(time.Until(e.Token.ExpiresOn))))
 	}
 	return e.Token, e.Source, nil
 }
@@ -153,7 +154,7 @@ encrypted with a key in the kernel user keyring where one is available.`,
 			t := &output.Table{}
 			t.AddRow("KEY", "SOURCE", "IDENTITY", "SCOPES", "EXPIRES")
 			for _, in := range infos {
-				exp := output.HumanDuration(time.Until(in.ExpiresOn))
+				exp := human.Duration(time.Until(in.ExpiresOn))
 				if in.Problem != "" {
 					exp = in.Problem
 				}

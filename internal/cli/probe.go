@@ -12,6 +12,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/claims"
+	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/output"
 )
 
@@ -176,7 +177,7 @@ func writeProbeTable(a *App, rep probeReport) {
 		if s.Status == chain.StatusOK {
 			detail = identityLine(s)
 		}
-		t.AddRow(s.Source, col.Status(s.Status.String()), output.HumanDuration(s.duration), detail+mark)
+		t.AddRow(s.Source, col.Status(s.Status.String()), human.Duration(s.duration), detail+mark)
 	}
 	t.Render(a.IO.Out)
 	// Hints for what went wrong; those of merely absent sources only when
@@ -220,7 +221,7 @@ func identityLine(s probeResult) string {
 		line += ", for " + strings.Join(tk.Audience, " ")
 	}
 	if tk.ExpiresInSeconds != nil {
-		line += ", expires in " + output.HumanDuration(time.Duration(*tk.ExpiresInSeconds)*time.Second)
+		line += ", expires in " + human.Duration(time.Duration(*tk.ExpiresInSeconds)*time.Second)
 	}
 	return line
 }

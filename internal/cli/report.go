@@ -7,13 +7,13 @@ import (
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
-	"github.com/aztoken/aztoken/internal/output"
+	"github.com/aztoken/aztoken/internal/human"
 )
 
 // verboseLogger writes each outcome as it becomes final, with its requests.
 func verboseLogger(w io.Writer) func(chain.Outcome) {
 	return func(o chain.Outcome) {
-		line := fmt.Sprintf("aztoken: %s: %s in %s", o.Source, o.Status, output.HumanDuration(o.Duration))
+		line := fmt.Sprintf("aztoken: %s: %s in %s", o.Source, o.Status, human.Duration(o.Duration))
 		if o.Reason != "" {
 			line += ": " + o.Reason
 		}
@@ -33,7 +33,7 @@ func describeRequest(r chain.RequestInfo) string {
 		s += " -> no answer"
 	}
 	if r.Duration > 0 {
-		s += " (" + output.HumanDuration(r.Duration) + ")"
+		s += " (" + human.Duration(r.Duration) + ")"
 	}
 	return s
 }

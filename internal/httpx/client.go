@@ -28,6 +28,9 @@ type Options struct {
 	Rewrite func(*url.URL)
 	// Timeout bounds each request; zero means only the context bounds it.
 	Timeout time.Duration
+	// Retry asks again after 429 and 5xx answers, honouring Retry-After
+	// within the request's deadline (Entra ID's token endpoint).
+	Retry bool
 }
 
 // NewClient returns a client with the guard, bounded bodies, no redirects
@@ -43,8 +46,13 @@ func NewClient(o Options) *http.Client {
 		IdleConnTimeout:       30 * time.Second,
 		ForceAttemptHTTP2:     o.TLS == nil,
 	}
+	// Retries wrap the recording transport, so -v shows every attempt.
+	var rt http.RoundTripper = &transport{base: base, rewrite: o.Rewrite}
+	if o.Retry {
+		rt = &retrying{base: rt}
+	}
 	return &http.Client{
-		Transport: &transport{base: base, rewrite: o.Rewrite},
+		Transport: rt,
 		Timeout:   o.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			// Managed-identity and token endpoints never redirect; following

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
 )
@@ -125,5 +126,76 @@ func TestRecordsAndRewrites(t *testing.T) {
 	}
 	if len(got[0].Headers) != 1 || got[0].Headers[0] != "Metadata" {
 		t.Fatalf("headers %v: want names only", got[0].Headers)
+	}
+}
+
+func TestRetryHonoursRetryAfterAndResendsTheBody(t *testing.T) {
+	var calls int
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		b, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(b))
+		if calls == 1 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	rec := &chain.Recorder{}
+	req, _ := http.NewRequestWithContext(chain.WithRecorder(context.Background(), rec), "POST", srv.URL, strings.NewReader("grant_type=client_credentials"))
+	resp, err := NewClient(Options{Retry: true}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || calls != 2 || bodies[1] != "grant_type=client_credentials" {
+		t.Fatalf("status %d after %d calls, bodies %q", resp.StatusCode, calls, bodies)
+	}
+	if n := len(rec.Requests()); n != 2 {
+		t.Fatalf("recorded %d requests, want both attempts", n)
+	}
+}
+
+// A Retry-After longer than the time left ends the retries at once, with
+// the answer in hand, rather than sleeping past the deadline.
+func TestRetryNeverWaitsPastTheDeadline(t *testing.T) {
+	var calls int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		w.Header().Set("Retry-After", "60")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
+	start := time.Now()
+	resp, err := NewClient(Options{Retry: true}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 429 || calls != 1 || time.Since(start) > time.Second {
+		t.Fatalf("status %d after %d calls in %v; want the 429 at once", resp.StatusCode, calls, time.Since(start))
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for in, want := range map[string]time.Duration{
+		"0": 0, "120": 2 * time.Minute, "Thu, 01 Jan 2026 00:00:30 GMT": 30 * time.Second,
+		"Wed, 31 Dec 2025 00:00:00 GMT": 0,
+	} {
+		if got, ok := ParseRetryAfter(in, now); !ok || got != want {
+			t.Errorf("ParseRetryAfter(%q) = %v, %v; want %v", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "-1", "soon"} {
+		if _, ok := ParseRetryAfter(in, now); ok {
+			t.Errorf("ParseRetryAfter(%q) accepted", in)
+		}
 	}
 }

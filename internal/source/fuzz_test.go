@@ -3,6 +3,7 @@ package source
 import (
 	"encoding/json"
 	"errors"
+	"github.com/aztoken/aztoken/internal/httpx"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -194,29 +195,29 @@ func FuzzRetryAfter(f *testing.F) {
 	f.Add("99999999999999999999", now)
 	f.Fuzz(func(t *testing.T, v string, nowUnix int64) {
 		at := time.Unix(nowUnix, 0)
-		d, ok := miParseRetryAfter(v, at)
+		d, ok := httpx.ParseRetryAfter(v, at)
 		if !ok {
 			if d != 0 {
-				t.Fatalf("miParseRetryAfter(%q) = %v, false; a refusal waits 0", v, d)
+				t.Fatalf("httpx.ParseRetryAfter(%q) = %v, false; a refusal waits 0", v, d)
 			}
 			return
 		}
 		if d < 0 {
-			t.Fatalf("miParseRetryAfter(%q) = %v: negative", v, d)
+			t.Fatalf("httpx.ParseRetryAfter(%q) = %v: negative", v, d)
 		}
 		s := strings.TrimSpace(v)
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 			if d != min(time.Duration(n), 1<<31)*time.Second {
-				t.Fatalf("miParseRetryAfter(%q) = %v, want %d s capped at 2^31 s", v, d, n)
+				t.Fatalf("httpx.ParseRetryAfter(%q) = %v, want %d s capped at 2^31 s", v, d, n)
 			}
 			return
 		}
 		when, err := http.ParseTime(s)
 		if err != nil {
-			t.Fatalf("miParseRetryAfter(%q) accepted what is neither seconds nor an HTTP date", v)
+			t.Fatalf("httpx.ParseRetryAfter(%q) accepted what is neither seconds nor an HTTP date", v)
 		}
 		if want := max(when.Sub(at), 0); d != want {
-			t.Fatalf("miParseRetryAfter(%q) = %v, want %v", v, d, want)
+			t.Fatalf("httpx.ParseRetryAfter(%q) = %v, want %v", v, d, want)
 		}
 	})
 }

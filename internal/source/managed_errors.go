@@ -68,6 +68,14 @@ func classifyManaged(p managedPlan, cfg Config, tr *miTrace, err error) error {
 				}
 			}
 		}
+		if status >= 300 && status < 400 {
+			where := ""
+			if loc, err := callErr.Resp.Location(); err == nil {
+				where = " to " + loc.Host
+			}
+			return chain.Failed(nil, "check what listens at "+p.host()+": no managed-identity endpoint redirects",
+				"the %s endpoint answered with a redirect (%d)%s, which aztoken does not follow so that the secret header cannot travel with it", title, status, where)
+		}
 		return chain.Failed(nil, miStatusHint(p.kind, status), "the %s endpoint answered %d%s%s", title, status, after, what)
 	}
 

@@ -8,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -54,27 +52,6 @@ func miRetryable(k ManagedKind, status int) bool {
 			status == http.StatusTooManyRequests || (status >= 500 && status <= 599)
 	}
 	return slices.Contains([]int{408, 429, 500, 502, 503, 504}, status)
-}
-
-// miParseRetryAfter reads a Retry-After header: seconds, or an HTTP date.
-func miParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n < 0 {
-			return 0, false
-		}
-		if n > 1<<31 {
-			n = 1 << 31
-		}
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
 }
 
 // miTrace follows one token acquisition: the policy it runs under, and
@@ -172,7 +149,9 @@ func (h *miHTTP) Do(req *http.Request) (*http.Response, error) {
 			}
 			var broken *miBrokenBody
 			if errors.As(err, &broken) {
-				return nil, chain.Failed(nil, "try again; if it keeps happening, check what serves "+req.URL.Host,
+				// req.URL still names IMDS's real address when
+				// AZURE_POD_IDENTITY_AUTHORITY_HOST moved it, so no host here.
+				return nil, chain.Failed(nil, "try again; if it keeps happening, check what answers for the "+tr.kind.Title()+" endpoint",
 					"the connection to the %s endpoint broke while it was sending its %d answer: %s", tr.kind.Title(), broken.status, miNetReason(broken.err))
 			}
 			return nil, err
@@ -182,7 +161,7 @@ func (h *miHTTP) Do(req *http.Request) (*http.Response, error) {
 		if !miRetryable(tr.kind, resp.StatusCode) || n >= pol.attempts {
 			return resp, nil
 		}
-		delay, asked := miParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		delay, asked := httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		if !asked {
 			delay = min(pol.backoff<<(n-1), pol.maxBackoff)
 		}

@@ -110,6 +110,14 @@ func describeMSAL(err error) (msg, hint string, cause error) {
 	switch {
 	case strings.Contains(text, "missing access_token"):
 		return "the token endpoint answered 200 without an access token", "check AZURE_AUTHORITY_HOST: whatever answers there is not Entra ID, or is misbehaving", errors.New("no access_token")
+	case errors.Is(err, httpx.ErrBodyTooLarge), strings.Contains(text, httpx.ErrBodyTooLarge.Error()):
+		return "the token endpoint sent an answer larger than any token response", "check AZURE_AUTHORITY_HOST: whatever answers there is not Entra ID", httpx.ErrBodyTooLarge
+	case strings.Contains(text, "json decode error"), strings.Contains(text, "unexpected end of JSON"):
+		return "the token endpoint answered with something other than a token response (an HTML page, or JSON cut short)",
+			"check AZURE_AUTHORITY_HOST: a proxy or captive portal may be answering for Entra ID; run with -v to see the request", errors.New("not a token response")
+	case strings.Contains(text, "could not read the body"), strings.Contains(text, "connection reset"):
+		return "the connection to the token endpoint broke while its answer was being read",
+			"try again; if it keeps happening, a proxy or firewall between here and AZURE_AUTHORITY_HOST is cutting connections", errors.New("answer cut off")
 	case strings.Contains(text, "TenantDiscoveryResponse"):
 		return "the authority's openid-configuration document is not usable: " + firstLine(text), "check AZURE_AUTHORITY_HOST and AZURE_TENANT_ID", errors.New("bad openid-configuration")
 	}

@@ -1,15 +1,16 @@
-package output
+// Package human writes values for people to read.
+package human
 
 import (
 	"fmt"
 	"time"
 )
 
-// HumanDuration writes d briefly, for people: "340ms", "1.2s", "3s",
+// Duration writes d briefly, for people: "340ms", "1.2s", "3s",
 // "45s", "2m30s", "52m", "1h5m", "2h", "3d4h". It truncates rather than
 // rounds, so "expires in 52m" never promises time that is not there.
 // Negative durations are written as their size; the caller says "ago".
-func HumanDuration(d time.Duration) string {
+func Duration(d time.Duration) string {
 	if d < 0 {
 		d = -d
 	}
