@@ -1,8 +1,11 @@
 package source
 
 import (
+	"context"
 	"net/url"
 	"strings"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/env"
@@ -68,4 +71,28 @@ func validTenantVar(tenant string) error {
 			"AZURE_TENANT_ID=%q has characters outside A-Z, a-z, 0-9, '.' and '-'", tenant)
 	}
 	return nil
+}
+
+// entraRequest checks a request against an Entra ID source's configured
+// tenant and returns the tenant to ask, as the environment and workload
+// sources both need before they send anything.
+func entraRequest(e env.Env, configured string, req chain.Request) (string, error) {
+	tenant, err := requestTenant(e, configured, req)
+	if err != nil {
+		return "", err
+	}
+	if len(req.Scopes) == 0 {
+		return "", chain.Failed(nil, "pass a scope, such as --scope https://management.azure.com/.default", "no scope was requested")
+	}
+	return tenant, nil
+}
+
+// acquireByCredential asks for a token with a confidential client, naming
+// the tenant only when it is not the one the client was built for.
+func acquireByCredential(ctx context.Context, c *confidential.Client, scopes []string, tenant, configured string) (confidential.AuthResult, error) {
+	var opts []confidential.AcquireByCredentialOption
+	if tenant != configured {
+		opts = append(opts, confidential.WithTenantID(tenant))
+	}
+	return c.AcquireTokenByCredential(ctx, scopes, opts...)
 }

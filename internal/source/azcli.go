@@ -82,18 +82,8 @@ func (a *AzureCLI) GetToken(ctx context.Context, req chain.Request) (chain.Token
 	if err != nil {
 		return chain.Token{}, err
 	}
-	out, err := a.tool.run(ctx, args, tenant)
-	if err != nil {
-		return chain.Token{}, err
-	}
-	tok, err := parseAzToken(out, a.loc)
-	if err != nil {
-		return chain.Token{}, chain.Unavailable("check that `az account show` works, and update the Azure CLI (az upgrade)", "az answered, but %s", err)
-	}
-	if tok.Tenant == "" {
-		tok.Tenant = tenant
-	}
-	return tok, nil
+	return a.tool.fetch(ctx, args, tenant, func(out []byte) (chain.Token, error) { return parseAzToken(out, a.loc) },
+		"check that `az account show` works, and update the Azure CLI (az upgrade)")
 }
 
 // azToken is what `az account get-access-token -o json` prints.

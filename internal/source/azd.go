@@ -74,16 +74,8 @@ func (a *AzureDevCLI) GetToken(ctx context.Context, req chain.Request) (chain.To
 	if err != nil {
 		return chain.Token{}, err
 	}
-	out, err := a.tool.run(ctx, args, tenant)
-	if err != nil {
-		return chain.Token{}, err
-	}
-	tok, err := parseAzdToken(out)
-	if err != nil {
-		return chain.Token{}, chain.Unavailable("check that `azd auth login --check-status` works, and update the Azure Developer CLI", "azd answered, but %s", err)
-	}
-	tok.Tenant = tenant
-	return tok, nil
+	return a.tool.fetch(ctx, args, tenant, parseAzdToken,
+		"check that `azd auth login --check-status` works, and update the Azure Developer CLI")
 }
 
 // parseAzdToken reads `azd auth token -o json`: {"token","expiresOn"}.

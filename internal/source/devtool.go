@@ -42,6 +42,25 @@ type devTool struct {
 	special func(stderr, tenant string) error
 }
 
+// fetch runs the tool with args and reads its answer with parse. An answer
+// that does not parse makes the source unavailable, as in the SDKs'
+// default chain, with hint saying how to check the tool. The tenant asked
+// for stands in when the answer names none.
+func (d *devTool) fetch(ctx context.Context, args []string, tenant string, parse func([]byte) (chain.Token, error), hint string) (chain.Token, error) {
+	out, err := d.run(ctx, args, tenant)
+	if err != nil {
+		return chain.Token{}, err
+	}
+	tok, err := parse(out)
+	if err != nil {
+		return chain.Token{}, chain.Unavailable(hint, "%s answered, but %s", d.exe, err)
+	}
+	if tok.Tenant == "" {
+		tok.Tenant = tenant
+	}
+	return tok, nil
+}
+
 func (d *devTool) getenv(key string) string {
 	if d.cfg.Env != nil {
 		return d.cfg.Env.Get(key)

@@ -179,12 +179,9 @@ func (s *Environment) GetToken(ctx context.Context, req chain.Request) (chain.To
 	if err != nil {
 		return chain.Token{}, err
 	}
-	tenant, err := requestTenant(s.cfg.Env, set.tenant, req)
+	tenant, err := entraRequest(s.cfg.Env, set.tenant, req)
 	if err != nil {
 		return chain.Token{}, err
-	}
-	if len(req.Scopes) == 0 {
-		return chain.Token{}, chain.Failed(nil, "pass a scope, such as --scope https://management.azure.com/.default", "no scope was requested")
 	}
 	conf, pub, err := s.clients(set)
 	if err != nil {
@@ -196,11 +193,7 @@ func (s *Environment) GetToken(ctx context.Context, req chain.Request) (chain.To
 		identity = "user " + set.username
 		res, err = s.password(ctx, pub, set, tenant, req.Scopes)
 	} else {
-		var opts []confidential.AcquireByCredentialOption
-		if tenant != set.tenant {
-			opts = append(opts, confidential.WithTenantID(tenant))
-		}
-		res, err = conf.AcquireTokenByCredential(ctx, req.Scopes, opts...)
+		res, err = acquireByCredential(ctx, conf, req.Scopes, tenant, set.tenant)
 	}
 	if err != nil {
 		return chain.Token{}, TranslateMSAL(err, set.secrets()...)

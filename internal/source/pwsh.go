@@ -135,18 +135,8 @@ func (p *PowerShell) GetToken(ctx context.Context, req chain.Request) (chain.Tok
 	if err != nil {
 		return chain.Token{}, err
 	}
-	out, err := p.tool.run(ctx, args, tenant)
-	if err != nil {
-		return chain.Token{}, err
-	}
-	tok, err := parsePwshToken(out)
-	if err != nil {
-		return chain.Token{}, chain.Unavailable("check that Get-AzAccessToken works in pwsh, and update Az.Accounts (Update-Module Az.Accounts)", "pwsh answered, but %s", err)
-	}
-	if tok.Tenant == "" {
-		tok.Tenant = tenant
-	}
-	return tok, nil
+	return p.tool.fetch(ctx, args, tenant, parsePwshToken,
+		"check that Get-AzAccessToken works in pwsh, and update Az.Accounts (Update-Module Az.Accounts)")
 }
 
 // parsePwshToken reads the script's JSON line, skipping anything a profile

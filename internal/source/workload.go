@@ -137,22 +137,15 @@ func (w *Workload) GetToken(ctx context.Context, req chain.Request) (chain.Token
 	if err != nil {
 		return chain.Token{}, err
 	}
-	tenant, err := requestTenant(w.cfg.Env, set.tenant, req)
+	tenant, err := entraRequest(w.cfg.Env, set.tenant, req)
 	if err != nil {
 		return chain.Token{}, err
-	}
-	if len(req.Scopes) == 0 {
-		return chain.Token{}, chain.Failed(nil, "pass a scope, such as --scope https://management.azure.com/.default", "no scope was requested")
 	}
 	c, err := w.clientFor(set)
 	if err != nil {
 		return chain.Token{}, err
 	}
-	var opts []confidential.AcquireByCredentialOption
-	if tenant != set.tenant {
-		opts = append(opts, confidential.WithTenantID(tenant))
-	}
-	res, err := c.AcquireTokenByCredential(ctx, req.Scopes, opts...)
+	res, err := acquireByCredential(ctx, c, req.Scopes, tenant, set.tenant)
 	if err != nil {
 		w.amu.Lock()
 		secret := w.assertion
