@@ -173,11 +173,12 @@ func (a *AzureCLI) configDir() string {
 	return ""
 }
 
-// azLoginFiles hold az's login state.
+// azLoginFiles hold az's login state: who is logged in, to which tenants
+// and subscriptions, in which cloud. az's MSAL token cache is left out on
+// purpose: az rewrites it whenever it refreshes a token, which would change
+// the key after every acquisition without any change of login.
 var azLoginFiles = []string{
 	"azureProfile.json",
-	"msal_token_cache.json",
-	"msal_token_cache.bin",
 	"service_principal_entries.json",
 	"clouds.config",
 }

@@ -181,13 +181,14 @@ func pwshSpecial(stderr, _ string) error {
 	return nil
 }
 
-// pwshLoginFiles hold Azure PowerShell's login state, relative to HOME.
+// pwshLoginFiles hold Azure PowerShell's login state, relative to HOME:
+// the context Connect-AzAccount and Set-AzContext write. Its MSAL token
+// cache is left out, as for az: it changes on every refresh.
 var pwshLoginFiles = []string{
 	filepath.Join(".Azure", "AzureRmContext.json"),
-	filepath.Join(".local", ".IdentityService", "msal.cache"),
 }
 
-// CacheKey is "powershell|<tenant>|<fingerprint of Az's context and MSAL cache>".
+// CacheKey is "powershell|<tenant>|<fingerprint of Az's context>".
 func (p *PowerShell) CacheKey(req chain.Request) (string, bool) {
 	return p.tool.cacheKey(req, p.tool.homeDir(), pwshLoginFiles, nil)
 }
