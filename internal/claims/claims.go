@@ -141,3 +141,11 @@ func (c Claims) Username() string {
 	}
 	return ""
 }
+
+// Emulated reports whether aztoken's offline emulator minted the token: it
+// marks every token it signs with "aztoken_emulated": true, so that one is
+// never mistaken for a token from Entra ID.
+func (c Claims) Emulated() bool {
+	v, ok := c.Raw["aztoken_emulated"].(bool)
+	return ok && v
+}

@@ -35,6 +35,7 @@ type Summary struct {
 	NotBefore        string   `json:"not_before,omitempty"`
 	ExpiresAt        string   `json:"expires_at,omitempty"`
 	ExpiresInSeconds *int64   `json:"expires_in_seconds,omitempty"`
+	Emulated         bool     `json:"emulated,omitempty"`
 }
 
 // Identity says who a token is for.
@@ -62,6 +63,7 @@ func Summarize(c Claims, now time.Time) Summary {
 		IssuedAt:  rfc3339(c.IssuedAt),
 		NotBefore: rfc3339(c.NotBefore),
 		ExpiresAt: rfc3339(c.ExpiresAt),
+		Emulated:  c.Emulated(),
 	}
 	if s.Audience == nil {
 		s.Audience = []string{}
@@ -107,6 +109,9 @@ func Render(w io.Writer, c Claims, now time.Time) error {
 	add("xms_mirid", c.ManagedIdentity)
 	add("roles", strings.Join(c.Roles, " "))
 	add("scp", strings.Join(c.Scopes, " "))
+	if c.Emulated() {
+		add("aztoken_emulated", "true (minted by aztoken serve --emulate, not by Entra ID)")
+	}
 	add("iat", rfc3339(c.IssuedAt))
 	if !c.NotBefore.IsZero() {
 		v := rfc3339(c.NotBefore)
