@@ -79,10 +79,10 @@ type Description struct {
 
 // Input is one thing a source looks at.
 type Input struct {
-	Kind  string // "variable", "file", "executable", "flag"
-	Name  string
-	Value string // masked where secret
-	State string // "set", "set but empty", "unset", "readable", "missing", "found", "not found"
+	Kind  string `json:"kind"` // "variable", "file", "executable", "flag"
+	Name  string `json:"name"`
+	Value string `json:"value,omitempty"` // masked where secret
+	State string `json:"state"`           // "set", "set but empty", "unset", "readable", "missing", "found", "not found"
 }
 
 // Verdict is what the chain would do with a source.

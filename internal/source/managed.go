@@ -105,10 +105,11 @@ func (p managedPlan) host() string {
 	return p.endpoint
 }
 
-// rewriteIMDS returns raw with IMDS's host replaced by target's.
+// rewriteIMDS returns raw with IMDS's host replaced by target's; with no
+// target (IMDS where Azure puts it), raw as it is.
 func rewriteIMDS(target *url.URL, raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil {
+	if err != nil || target == nil {
 		return raw
 	}
 	imdsRewrite(target)(u)
