@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aztoken/aztoken/internal/proctest"
 )
 
 // script writes an executable sh script named name into a fresh directory
@@ -27,28 +29,10 @@ func environ(dir string, extra ...string) []string {
 	return append([]string{"PATH=" + dir + ":/usr/bin:/bin"}, extra...)
 }
 
-// gone reports whether pid has ended: it no longer exists, or it is a
-// zombie waiting for a parent (in a container, PID 1 may never reap it).
-func gone(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return true
-	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return true
-	}
-	// The state follows the command name, which is in parentheses.
-	s := string(b)
-	if i := strings.LastIndexByte(s, ')'); i >= 0 && len(s) > i+2 {
-		return s[i+2] == 'Z'
-	}
-	return false
-}
-
 func waitGone(t *testing.T, pid int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for !gone(pid) {
+	for !proctest.Gone(pid) {
 		if time.Now().After(deadline) {
 			syscall.Kill(pid, syscall.SIGKILL)
 			t.Fatalf("process %d is still running after the run returned", pid)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/env"
+	"github.com/aztoken/aztoken/internal/proctest"
 )
 
 // toolFakeBin is the absolute path of the fake az, azd and pwsh.
@@ -57,20 +58,6 @@ func readToolLog(t *testing.T, path string) string {
 	return string(b)
 }
 
-// toolProcGone reports whether pid has ended (or is a zombie no one reaps).
-func toolProcGone(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return true
-	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return true
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i >= 0 && len(s) > i+2 && s[i+2] == 'Z'
-}
-
 // checkGrandchildGone finds the pid the fake logged for its grandchild and
 // waits for it to be gone.
 func checkGrandchildGone(t *testing.T, log string) {
@@ -84,7 +71,7 @@ func checkGrandchildGone(t *testing.T, log string) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for !toolProcGone(pid) {
+	for !proctest.Gone(pid) {
 		if time.Now().After(deadline) {
 			syscall.Kill(pid, syscall.SIGKILL)
 			t.Fatalf("grandchild %d outlived the run", pid)
