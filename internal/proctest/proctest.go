@@ -25,3 +25,14 @@ func Gone(pid int) bool {
 	i := strings.LastIndexByte(s, ')')
 	return i >= 0 && len(s) > i+2 && s[i+2] == 'Z'
 }
+
+// WriteExecutable writes an executable file that the test will run at
+// once. It holds syscall.ForkLock while the file is open for writing: a
+// process forked by a parallel test in that window would inherit the
+// descriptor until it execs, and running the file would then fail with
+// "text file busy" (ETXTBSY, golang.org/issue/22315).
+func WriteExecutable(path string, content []byte) error {
+	syscall.ForkLock.Lock()
+	defer syscall.ForkLock.Unlock()
+	return os.WriteFile(path, content, 0o755)
+}

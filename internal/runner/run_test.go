@@ -19,7 +19,7 @@ import (
 func script(t *testing.T, name, body string) string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"+body), 0o755); err != nil {
+	if err := proctest.WriteExecutable(filepath.Join(dir, name), []byte("#!/bin/sh\n"+body)); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -270,7 +270,7 @@ func TestLookPathUsesGivenPath(t *testing.T) {
 func TestRunBrokenInterpreter(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "tool"), []byte("#!/nonexistent/interpreter\n"), 0o755)
+	proctest.WriteExecutable(filepath.Join(dir, "tool"), []byte("#!/nonexistent/interpreter\n"))
 	_, err := Run(context.Background(), Cmd{Name: "tool", Environ: []string{"PATH=" + dir}})
 	if err == nil || errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "could not start "+filepath.Join(dir, "tool")) {
 		t.Errorf("err = %v, want a start failure that is not ErrNotFound", err)

@@ -3,13 +3,13 @@ package source
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/proctest"
 )
 
 const (
@@ -192,7 +192,7 @@ func TestToolNotOnPath(t *testing.T) {
 				t.Errorf("Describe: %+v", d)
 			}
 			// A script that is found but cannot start counts as missing.
-			os.WriteFile(filepath.Join(dir, tc.exe), []byte("#!/nonexistent/interpreter\n"), 0o755)
+			proctest.WriteExecutable(filepath.Join(dir, tc.exe), []byte("#!/nonexistent/interpreter\n"))
 			o = tryTool(src, chain.Request{Scopes: []string{testVaultScope}})
 			if o.Status != chain.StatusUnavailable || !strings.Contains(o.Reason, "could not be started") {
 				t.Errorf("unstartable: got %v %q", o.Status, o.Reason)
