@@ -28,17 +28,21 @@ func (co *cacheOptions) bind(cmd *cobra.Command) {
 	_ = cmd.RegisterFlagCompletionFunc("min-validity", cobra.NoFileCompletions)
 }
 
-func (co *cacheOptions) resolve(cmd *cobra.Command, a *App) error {
-	if v := a.Env.Get("AZTOKEN_NO_CACHE"); v != "" && v != "0" && !strings.EqualFold(v, "false") {
+func (co *cacheOptions) resolve(a *App, verbose bool) error {
+	if cacheDisabled(a) {
 		co.noCache = true
 	}
 	if co.minValidity < 0 {
 		return usageErr("--min-validity cannot be negative.")
 	}
-	if f := cmd.Flags().Lookup("verbose"); f != nil {
-		co.verbose = f.Value.String() == "true"
-	}
+	co.verbose = verbose
 	return nil
+}
+
+// cacheDisabled reads AZTOKEN_NO_CACHE: any value but "", "0" and "false".
+func cacheDisabled(a *App) bool {
+	v := a.Env.Get("AZTOKEN_NO_CACHE")
+	return v != "" && v != "0" && !strings.EqualFold(v, "false")
 }
 
 // chainKey names what a cached token answers: the request and every
@@ -111,7 +115,7 @@ func (co *cacheOptions) run(ctx context.Context, a *App, r *resolved, ch *chain.
 // kept at rest. It opens the cache (creating the directory and key if
 // needed) but contacts nothing.
 func cacheModeLine(a *App) string {
-	if v := a.Env.Get("AZTOKEN_NO_CACHE"); v != "" && v != "0" {
+	if cacheDisabled(a) {
 		return "off (AZTOKEN_NO_CACHE is set)"
 	}
 	c, err := cache.Open(a.Env, cache.Options{})

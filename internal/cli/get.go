@@ -115,7 +115,7 @@ func acquire(cmd *cobra.Command, a *App, o *chainOptions, co *cacheOptions) (acq
 	if err != nil {
 		return acquired{}, chain.Token{}, err
 	}
-	if err := co.resolve(cmd, a); err != nil {
+	if err := co.resolve(a, o.verbose); err != nil {
 		return acquired{}, chain.Token{}, err
 	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)

@@ -61,6 +61,34 @@ func (s *Server) secretOK(got string) bool {
 	return subtle.ConstantTimeCompare(sum[:], s.secretSum[:]) == 1
 }
 
+// secretPresented refuses a request that lacks the run's secret: 401 when
+// none was sent, 403 when it does not match, noted in the access log. The
+// messages are the protocol's own words for each case.
+func (s *Server) secretPresented(w *record, got string, refuse func(status int, msg string), missing, wrong string) bool {
+	switch {
+	case got == "":
+		w.note = "no secret"
+		refuse(http.StatusUnauthorized, missing)
+	case !s.secretOK(got):
+		w.note = "wrong secret"
+		refuse(http.StatusForbidden, wrong)
+	default:
+		return true
+	}
+	return false
+}
+
+// imdsRefusal adapts the IMDS-style error writer to secretPresented.
+func imdsRefusal(fail func(status int, code, msg string)) func(int, string) {
+	return func(status int, msg string) {
+		code := "forbidden"
+		if status == http.StatusUnauthorized {
+			code = "unauthorized"
+		}
+		fail(status, code, msg)
+	}
+}
+
 func (s *Server) appService(w *record, r *http.Request) {
 	fail := func(status int, msg string) { writeAppServiceError(w, status, msg) }
 	if r.Method != http.MethodGet {
@@ -68,15 +96,9 @@ func (s *Server) appService(w *record, r *http.Request) {
 		fail(http.StatusMethodNotAllowed, "The App Service managed identity protocol takes GET requests only.")
 		return
 	}
-	got := r.Header.Get(secretHeader)
-	if got == "" {
-		w.note = "no secret"
-		fail(http.StatusUnauthorized, "The X-IDENTITY-HEADER header is missing; set IDENTITY_HEADER to the secret aztoken serve printed.")
-		return
-	}
-	if !s.secretOK(got) {
-		w.note = "wrong secret"
-		fail(http.StatusForbidden, "The X-IDENTITY-HEADER header does not match; set IDENTITY_HEADER to the secret this run of aztoken serve printed (it changes on every start).")
+	if !s.secretPresented(w, r.Header.Get(secretHeader), fail,
+		"The X-IDENTITY-HEADER header is missing; set IDENTITY_HEADER to the secret aztoken serve printed.",
+		"The X-IDENTITY-HEADER header does not match; set IDENTITY_HEADER to the secret this run of aztoken serve printed (it changes on every start).") {
 		return
 	}
 	q := r.URL.Query()
@@ -104,18 +126,10 @@ func (s *Server) imds(w *record, r *http.Request) {
 		fail(http.StatusBadRequest, "invalid_request", "Required metadata header not specified")
 		return
 	}
-	if s.imdsSecret {
-		got := r.Header.Get(secretHeader)
-		if got == "" {
-			w.note = "no secret"
-			fail(http.StatusUnauthorized, "unauthorized", "This server requires the X-IDENTITY-HEADER secret on IMDS requests; use the App Service protocol (IDENTITY_ENDPOINT, IDENTITY_HEADER) instead.")
-			return
-		}
-		if !s.secretOK(got) {
-			w.note = "wrong secret"
-			fail(http.StatusForbidden, "forbidden", "The X-IDENTITY-HEADER header does not match the secret this run of aztoken serve printed.")
-			return
-		}
+	if s.imdsSecret && !s.secretPresented(w, r.Header.Get(secretHeader), imdsRefusal(fail),
+		"This server requires the X-IDENTITY-HEADER secret on IMDS requests; use the App Service protocol (IDENTITY_ENDPOINT, IDENTITY_HEADER) instead.",
+		"The X-IDENTITY-HEADER header does not match the secret this run of aztoken serve printed.") {
+		return
 	}
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
@@ -149,14 +163,9 @@ func (s *Server) cloudShell(w *record, r *http.Request) {
 	if got == "" {
 		got = r.Header.Get(secretHeader)
 	}
-	if got == "" {
-		w.note = "no secret"
-		fail(http.StatusUnauthorized, "unauthorized", "The Cloud Shell endpoint needs the secret in its path: set MSI_ENDPOINT to the URL aztoken serve printed.")
-		return
-	}
-	if !s.secretOK(got) {
-		w.note = "wrong secret"
-		fail(http.StatusForbidden, "forbidden", "The secret in the Cloud Shell URL does not match; set MSI_ENDPOINT to the URL this run of aztoken serve printed (it changes on every start).")
+	if !s.secretPresented(w, got, imdsRefusal(fail),
+		"The Cloud Shell endpoint needs the secret in its path: set MSI_ENDPOINT to the URL aztoken serve printed.",
+		"The secret in the Cloud Shell URL does not match; set MSI_ENDPOINT to the URL this run of aztoken serve printed (it changes on every start).") {
 		return
 	}
 	if !strings.EqualFold(r.Header.Get("Metadata"), "true") {

@@ -96,3 +96,12 @@ func acquireByCredential(ctx context.Context, c *confidential.Client, scopes []s
 	}
 	return c.AcquireTokenByCredential(ctx, scopes, opts...)
 }
+
+// entraHost checks the configured tenant and reads the authority host, the
+// last steps of reading either Entra ID source's variables.
+func entraHost(e env.Env, tenant string) (string, error) {
+	if err := validTenantVar(tenant); err != nil {
+		return "", err
+	}
+	return authorityHost(e)
+}

@@ -75,10 +75,7 @@ func readEnvSettings(e env.Env) (envSettings, error) {
 		return s, chain.Unavailable("set AZURE_CLIENT_SECRET, or AZURE_CLIENT_CERTIFICATE_PATH, or AZURE_USERNAME and AZURE_PASSWORD",
 			"incomplete environment variable configuration. Only AZURE_TENANT_ID and AZURE_CLIENT_ID are set")
 	}
-	if err := validTenantVar(s.tenant); err != nil {
-		return s, err
-	}
-	host, err := authorityHost(e)
+	host, err := entraHost(e, s.tenant)
 	if err != nil {
 		return s, err
 	}

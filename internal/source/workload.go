@@ -43,10 +43,7 @@ func readWorkloadSettings(e env.Env) (workloadSettings, error) {
 		// broken projection should see.
 		return s, chain.Unavailable(workloadHint, "missing environment variable "+tokenFileVar)
 	}
-	if err := validTenantVar(s.tenant); err != nil {
-		return s, err
-	}
-	host, err := authorityHost(e)
+	host, err := entraHost(e, s.tenant)
 	if err != nil {
 		return s, err
 	}
