@@ -17,6 +17,7 @@ type serveOptions struct {
 	chainOptions
 	addr           string
 	allowRemote    bool
+	allowHosts     []string
 	secretFile     string
 	secretEnv      string
 	allowResources []string
@@ -53,6 +54,7 @@ start. SIGINT or SIGTERM stops the server after requests in flight finish.`,
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:0", "listen address; port 0 picks a free one")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on an address other than loopback")
+	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "also answer requests whose Host header is this name, such as a compose service name (repeatable)")
 	f.StringVar(&o.secretFile, "secret-file", "", "read the secret clients must present from this file (default: a new random one)")
 	f.StringVar(&o.secretEnv, "secret-env", "", "read the secret clients must present from this variable")
 	f.StringArrayVar(&o.allowResources, "allow-resource", nil, "serve only this resource or alias (repeatable)")
@@ -76,7 +78,7 @@ start. SIGINT or SIGTERM stops the server after requests in flight finish.`,
 	_ = cmd.RegisterFlagCompletionFunc("secret-env", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return envNames(a.Environ), cobra.ShellCompDirectiveNoFileComp
 	})
-	for _, name := range []string{"addr", "emulate-tenant", "emulate-app-id", "emulate-object-id", "emulate-roles", "emulate-lifetime"} {
+	for _, name := range []string{"addr", "allow-host", "emulate-tenant", "emulate-app-id", "emulate-object-id", "emulate-roles", "emulate-lifetime"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 	}
 	return cmd
@@ -115,6 +117,7 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 	opts := serve.Options{
 		Addr:           o.addr,
 		AllowRemote:    o.allowRemote,
+		AllowHosts:     o.allowHosts,
 		SecretFile:     o.secretFile,
 		SecretEnv:      o.secretEnv,
 		LookupEnv:      a.Env.Lookup,

@@ -41,6 +41,13 @@
 // (or Forwarded), which is what a request relayed by a server-side request
 // forgery usually looks like, and requires the "Metadata: true" header.
 //
+// No token protocol answers a web page: a request whose Host header is
+// not one of the server's own names, or that carries an Origin header or
+// a browser's Sec-Fetch-Site: cross-site, is refused, so that a page
+// cannot read tokens through DNS rebinding (guard.go says why each check
+// is there). The emulator's discovery documents are exempt: they are
+// public.
+//
 // Header and body sizes are bounded, every connection has read and idle
 // deadlines, and an optional allow list limits the resources served. The
 // access log (one line a request) names the method, the path without any

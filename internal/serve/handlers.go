@@ -40,13 +40,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &record{ResponseWriter: w}
 	switch p := r.URL.Path; {
+	case s.emu != nil && s.emu.serveHTTP(rec, r):
+		// Public documents (an issuer name and a public key), served to
+		// any Host and any page as Entra ID serves its own: see guard.go.
+	case !s.guard(rec, r):
 	case p == PathAppService:
 		s.appService(rec, r)
 	case p == PathIMDS && s.imdsOn:
 		s.imds(rec, r)
 	case p == PathCloudShell || strings.HasPrefix(p, PathCloudShell+"/"):
 		s.cloudShell(rec, r)
-	case s.emu != nil && s.emu.serveHTTP(rec, r):
 	default:
 		rec.note = "no such path"
 		http.Error(rec, "404 not found: aztoken serve answers "+PathAppService+" (App Service), "+PathIMDS+" (IMDS) and "+PathCloudShell+"/<secret> (Cloud Shell)", http.StatusNotFound)
@@ -327,6 +330,19 @@ func writeAppServiceError(w *record, status int, msg string) {
 		StatusCode int    `json:"statusCode"`
 		Message    string `json:"message"`
 	}{status, msg})
+}
+
+// writeErrorFor answers in the error shape of the protocol that path
+// belongs to: App Service's, IMDS's (Cloud Shell shares it), or plain text.
+func writeErrorFor(w *record, path string, status int, code, msg string) {
+	switch {
+	case path == PathAppService:
+		writeAppServiceError(w, status, msg)
+	case path == PathIMDS || path == PathCloudShell || strings.HasPrefix(path, PathCloudShell+"/"):
+		writeIMDSError(w, status, code, msg)
+	default:
+		http.Error(w, msg, status)
+	}
 }
 
 // writeIMDSError uses IMDS's (OAuth's) error shape.

@@ -80,6 +80,10 @@ type Options struct {
 	Addr string
 	// AllowRemote permits a listener on an address other than loopback.
 	AllowRemote bool
+	// AllowHosts are extra names clients may put in the Host header (a
+	// compose service name, say). The listen address, localhost,
+	// 127.0.0.1, [::1] and host.docker.internal are always accepted.
+	AllowHosts []string
 
 	// Provider gives the tokens. Exactly one of Provider and Emulate is set.
 	Provider Provider

@@ -27,6 +27,7 @@ type Server struct {
 	now        func() time.Time
 	stderr     io.Writer
 	access     *accessLog
+	hosts      hostRule
 
 	mu      sync.Mutex
 	started bool
@@ -68,7 +69,10 @@ func New(opts Options) (*Server, error) {
 		stderr:    orDiscard(opts.Stderr),
 		access:    &accessLog{w: opts.AccessLog, secret: secret},
 	}
-	host, _, _ := net.SplitHostPort(opts.Addr)
+	host := listenHost(opts.Addr)
+	if s.hosts, err = newHostRule(host, opts.AllowHosts); err != nil {
+		return nil, err
+	}
 	loopback := isLoopbackHost(host)
 	s.imdsOn = opts.IMDS != IMDSOff
 	s.imdsSecret = opts.IMDS == IMDSRequireSecret || !loopback
