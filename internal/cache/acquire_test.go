@@ -25,7 +25,7 @@ import (
 func TestAcquireGoroutines(t *testing.T) {
 	forModes(t, func(t *testing.T, mode string) {
 		tc := openTest(t, mode)
-		key := Key("goroutines")
+		key := testKey("goroutines")
 		var fetches atomic.Int32
 		fetch := func(ctx context.Context) (Entry, error) {
 			fetches.Add(1)
@@ -65,7 +65,7 @@ func TestAcquireGoroutines(t *testing.T) {
 
 func TestAcquireWaitEndsWithContext(t *testing.T) {
 	tc := openTest(t, ModePlain)
-	key := Key("held")
+	key := testKey("held")
 	held, err := tc.lock(t.Context(), key+lockExt)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func TestAcquireFetchFailure(t *testing.T) {
 	start := time.Now().Truncate(time.Second)
 	clock := start
 	tc.now = func() time.Time { return clock }
-	key := Key("stale")
+	key := testKey("stale")
 	e := testEntry(start)
 	e.Token.RefreshOn = start.Add(10 * time.Minute)
 	if err := tc.Put(t.Context(), key, e); err != nil {
@@ -162,7 +162,7 @@ func helperMain() error {
 	if err != nil {
 		return err
 	}
-	e, fromCache, err := c.Acquire(ctx, Key("processes"), DefaultMinValidity, func(ctx context.Context) (Entry, error) {
+	e, fromCache, err := c.Acquire(ctx, testKey("processes"), DefaultMinValidity, func(ctx context.Context) (Entry, error) {
 		if err := bumpCounter(os.Getenv(helperCounter)); err != nil {
 			return Entry{}, err
 		}

@@ -11,7 +11,7 @@ func BenchmarkGetHit(b *testing.B) {
 	for _, mode := range []string{ModePlain, ModeKeyring} {
 		b.Run(mode, func(b *testing.B) {
 			tc := openTest(b, mode)
-			key := Key("bench")
+			key := testKey("bench")
 			if err := tc.Put(b.Context(), key, testEntry(time.Now())); err != nil {
 				b.Fatal(err)
 			}
@@ -31,7 +31,7 @@ func BenchmarkOpenGetHit(b *testing.B) {
 	for _, mode := range []string{ModePlain, ModeKeyring} {
 		b.Run(mode, func(b *testing.B) {
 			tc := openTest(b, mode)
-			key := Key("bench")
+			key := testKey("bench")
 			if err := tc.Put(b.Context(), key, testEntry(time.Now())); err != nil {
 				b.Fatal(err)
 			}

@@ -66,7 +66,9 @@ type Cache struct {
 	dir    string
 	mode   Mode
 	sealer *sealer // nil in plain mode
-	now    func() time.Time
+	// nameKey keys entry names (see Key).
+	nameKey []byte
+	now     func() time.Time
 
 	noticeMu sync.Mutex
 	noticeFn func(string)
@@ -101,6 +103,11 @@ func Open(e env.Env, opts Options) (*Cache, error) {
 		desc = KeyDescription
 	}
 	c.mode, c.sealer = c.setupEncryption(e.Get("AZTOKEN_CACHE_ENCRYPTION"), desc)
+	if c.sealer != nil {
+		c.nameKey = c.sealer.names
+	} else if c.nameKey, err = c.loadNameKey(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

@@ -17,20 +17,72 @@ import (
 )
 
 func TestKey(t *testing.T) {
-	k := Key("azcli|tenant", "https://vault.azure.net/.default", "")
-	if err := checkKey(k); err != nil {
-		t.Fatalf("Key gave %q, which checkKey refuses: %v", k, err)
-	}
-	if k != Key("azcli|tenant", "https://vault.azure.net/.default", "") {
-		t.Error("Key is not deterministic")
-	}
-	if Key("ab", "c") == Key("a", "bc") || Key("a", "") == Key("a") {
-		t.Error("Key confuses different parts")
-	}
-	for _, bad := range []string{"", "../../etc/passwd", strings.ToUpper(k), k[:63], k + "0", k[:63] + "/"} {
-		if checkKey(bad) == nil {
-			t.Errorf("checkKey(%q) accepted it", bad)
+	forModes(t, func(t *testing.T, mode string) {
+		tc := openTest(t, mode)
+		k := tc.Key("azcli|tenant", "https://vault.azure.net/.default", "")
+		if err := checkKey(k); err != nil {
+			t.Fatalf("Key gave %q, which checkKey refuses: %v", k, err)
 		}
+		// Another process on the same directory names entries alike.
+		if k != tc.reopen(t).Key("azcli|tenant", "https://vault.azure.net/.default", "") {
+			t.Error("Key differs between two opens of one cache")
+		}
+		if tc.Key("ab", "c") == tc.Key("a", "bc") || tc.Key("a", "") == tc.Key("a") {
+			t.Error("Key confuses different parts")
+		}
+		// Keyed: the same parts in another cache (another name key) give
+		// another name, so a name alone cannot be checked against a guess.
+		if k == openTest(t, mode).Key("azcli|tenant", "https://vault.azure.net/.default", "") {
+			t.Error("two caches with different name keys gave one name")
+		}
+		if k == digest(nil, "azcli|tenant", "https://vault.azure.net/.default", "") {
+			t.Error("Key is not keyed")
+		}
+		for _, bad := range []string{"", "../../etc/passwd", strings.ToUpper(k), k[:63], k + "0", k[:63] + "/"} {
+			if checkKey(bad) == nil {
+				t.Errorf("checkKey(%q) accepted it", bad)
+			}
+		}
+	})
+}
+
+// In plain mode the name key is a private file, created once, that
+// concurrent first opens agree on, and that is replaced when damaged.
+func TestNameKeyFile(t *testing.T) {
+	tc := openTest(t, ModePlain)
+	path := filepath.Join(tc.dir, nameKeyFile)
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 || fi.Size() != keySize {
+		t.Fatalf("name key file: %v, %v; want a 0600 file of %d bytes", fi, err, keySize)
+	}
+	dir := filepath.Join(t.TempDir(), "aztoken")
+	keys := make([]string, 8)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := Open(testEnv(dir, ModePlain), Options{})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			keys[i] = c.Key("same")
+		}()
+	}
+	wg.Wait()
+	for _, k := range keys[1:] {
+		if k != keys[0] {
+			t.Fatalf("concurrent opens gave different names: %v", keys)
+		}
+	}
+	before := tc.Key("x")
+	if err := os.WriteFile(path, []byte("short"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := tc.reopen(t)
+	if c.Key("x") == before || len(tc.notes.all()) == 0 {
+		t.Errorf("a damaged name key was not replaced with notice: %v", tc.notes.all())
 	}
 }
 
@@ -96,7 +148,7 @@ func TestRoundTripAndPermissions(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := testEntry(time.Now())
-		key := Key("round", "trip")
+		key := testKey("round", "trip")
 		if err := c.Put(t.Context(), key, want); err != nil {
 			t.Fatal(err)
 		}
@@ -209,7 +261,7 @@ func TestUntrustedFiles(t *testing.T) {
 			}
 		}},
 		{"moved from another key", false, "another key", func(t *testing.T, tc *testCache, path string, good []byte) {
-			other := Key("other")
+			other := testKey("other")
 			if err := tc.Put(t.Context(), other, testEntry(time.Now())); err != nil {
 				t.Fatal(err)
 			}
@@ -231,7 +283,7 @@ func TestUntrustedFiles(t *testing.T) {
 					t.Skip("skipping: plain files have no integrity check beyond their permissions")
 				}
 				tc := openTest(t, mode)
-				key := Key("untrusted", tt.name)
+				key := testKey("untrusted", tt.name)
 				if err := tc.Put(t.Context(), key, testEntry(time.Now())); err != nil {
 					t.Fatal(err)
 				}
@@ -279,7 +331,7 @@ func TestEncryptionMismatch(t *testing.T) {
 		t.Skipf("skipping: the kernel keyring is not usable here (%v)", err)
 	}
 	kc := openTest(t, ModeKeyring)
-	key := Key("mismatch")
+	key := testKey("mismatch")
 	if err := kc.Put(t.Context(), key, testEntry(time.Now())); err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +397,7 @@ func TestDirectoryTrust(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		key := Key("open dir")
+		key := testKey("open dir")
 		if err := c.Put(t.Context(), key, testEntry(time.Now())); err != nil {
 			t.Fatal(err)
 		}
@@ -394,13 +446,13 @@ func TestListAndClear(t *testing.T) {
 			e := testEntry(now)
 			e.Source = fmt.Sprintf("source-%d", i)
 			e.Token.RefreshOn = now.Add(30 * time.Minute).Truncate(time.Second)
-			k := Key("list", e.Source)
+			k := testKey("list", e.Source)
 			keys = append(keys, k)
 			if err := tc.Put(t.Context(), k, e); err != nil {
 				t.Fatal(err)
 			}
 		}
-		badKey := Key("list", "bad")
+		badKey := testKey("list", "bad")
 		os.WriteFile(tc.path(badKey, entryExt), []byte("junk"), 0o644)
 		stray := filepath.Join(tc.dir, "notes.txt")
 		os.WriteFile(stray, []byte("mine"), 0o600)
@@ -429,7 +481,7 @@ func TestListAndClear(t *testing.T) {
 				in.Size == 0 || in.Encrypted != (mode == ModeKeyring) {
 				t.Errorf("listed %+v", in)
 			}
-			if in.Key != Key("list", in.Source) {
+			if in.Key != testKey("list", in.Source) {
 				t.Errorf("entry %s listed under key %s", in.Source, in.Key)
 			}
 		}
@@ -459,7 +511,7 @@ func TestAtomicWrites(t *testing.T) {
 	forModes(t, func(t *testing.T, mode string) {
 		tc := openTest(t, mode)
 		reader := tc.reopen(t)
-		key := Key("atomic")
+		key := testKey("atomic")
 		done := make(chan struct{})
 		var writers, readers sync.WaitGroup
 		for w := range 6 {

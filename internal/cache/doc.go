@@ -1,7 +1,7 @@
 // Package cache is aztoken's persistent token cache.
 //
-// Each entry lives in its own file, named for the SHA-256 of its key (see
-// Key), in a directory only the user can enter (see Dir). Files are written
+// Each entry lives in its own file, named for a keyed hash of what it
+// answers (see Cache.Key), in a directory only the user can enter (see Dir). Files are written
 // atomically (temporary file, fsync, rename) under a per-key lock, so
 // readers never see half a file and take no lock at all: a hit is one small
 // file read.

@@ -18,7 +18,7 @@ func fixedSealer(t testing.TB) *sealer {
 }
 
 func TestEncodeDecode(t *testing.T) {
-	key := Key("format")
+	key := testKey("format")
 	s := fixedSealer(t)
 	e := testEntry(time.Unix(1_700_000_000, 0))
 	e.Token.RefreshOn = time.Unix(1_700_001_000, 0)
@@ -44,7 +44,7 @@ func TestEncodeDecode(t *testing.T) {
 }
 
 func FuzzDecodeEntry(f *testing.F) {
-	key := Key("fuzz")
+	key := testKey("fuzz")
 	s := fixedSealer(f)
 	e := testEntry(time.Unix(1_700_000_000, 0))
 	plain, _ := encodeEntry(key, e, nil)

@@ -143,3 +143,6 @@ func testEntry(now time.Time) Entry {
 		CreatedAt: now.Truncate(time.Second),
 	}
 }
+
+// testKey makes a valid entry key for tests that need one without a Cache.
+func testKey(parts ...string) string { return digest([]byte("test name key"), parts...) }

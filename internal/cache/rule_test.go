@@ -69,7 +69,7 @@ func TestGetAndGetStale(t *testing.T) {
 		tc.now = func() time.Time { return clock }
 		e := testEntry(start)
 		e.Token.ExpiresOn = start.Add(24 * time.Hour) // half-life at 12 h
-		key := Key("get-stale")
+		key := testKey("get-stale")
 		if err := tc.Put(t.Context(), key, e); err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func TestGetAndGetStale(t *testing.T) {
 		check("past half-life", false, true)
 		clock = start.Add(24*time.Hour - 4*time.Minute)
 		check("within min validity of expiry", false, false)
-		if _, ok := tc.Get(Key("absent"), 0); ok {
+		if _, ok := tc.Get(testKey("absent"), 0); ok {
 			t.Error("Get of an absent key hit")
 		}
 		if n := tc.notes.all(); len(n) != 0 {

@@ -18,6 +18,8 @@ type sealer struct {
 	// fingerprint of the key, so that a file written with an earlier key
 	// (the keyring is emptied at the user's last logout) is a plain miss.
 	id string
+	// names is the key of entry names, derived from the cache key.
+	names []byte
 }
 
 func newSealer(desc string, key []byte) (*sealer, error) {
@@ -35,5 +37,5 @@ func newSealer(desc string, key []byte) (*sealer, error) {
 	// The fingerprint is a hash of the key under a fixed label, so it says
 	// nothing about the key and cannot be confused with another use of it.
 	sum := sha256.Sum256(append([]byte("aztoken cache key id\x00"), key...))
-	return &sealer{aead: aead, id: desc + "/" + hex.EncodeToString(sum[:8])}, nil
+	return &sealer{aead: aead, id: desc + "/" + hex.EncodeToString(sum[:8]), names: deriveNameKey(key)}, nil
 }

@@ -50,8 +50,11 @@ func cacheDisabled(a *App) bool {
 // environment, a user-assigned id or a developer tool's login changes a
 // source's key and so this one, and the chain runs again. Within one key
 // the answer is the one the chain gave last time, so a token from az is
-// served only while everything before az is as it was then.
-func chainKey(req chain.Request, sources []chain.Source) string {
+// served only while everything before az is as it was then. The Entra
+// sources' keys carry digests of their credentials, so a changed or wrong
+// secret asks Entra ID again; c keys the result so that the entry's name
+// reveals none of it.
+func chainKey(c *cache.Cache, req chain.Request, sources []chain.Source) string {
 	parts := []string{"chain-v1", strings.Join(req.Scopes, " "), req.Tenant}
 	for _, s := range sources {
 		k := "-"
@@ -62,7 +65,7 @@ func chainKey(req chain.Request, sources []chain.Source) string {
 		}
 		parts = append(parts, s.Name()+"="+k)
 	}
-	return cache.Key(parts...)
+	return c.Key(parts...)
 }
 
 // run gets a token through the cache, or straight from the chain when the
@@ -88,7 +91,7 @@ func (co *cacheOptions) run(ctx context.Context, a *App, r *resolved, ch *chain.
 		notice(fmt.Sprintf("cache: not used: %v", err))
 		return fromChain(ctx)
 	}
-	key := chainKey(r.req, ch.Sources)
+	key := chainKey(c, r.req, ch.Sources)
 	e, hit, err := c.Acquire(ctx, key, co.minValidity, func(ctx context.Context) (cache.Entry, error) {
 		tok, src, err := fromChain(ctx)
 		if err != nil {

@@ -243,8 +243,9 @@ func tokenFromResult(res confidential.AuthResult, tenant, identity string) (chai
 	}, nil
 }
 
-// CacheKey implements chain.Keyer. It names who the token is for, never
-// the secret that proves it.
+// CacheKey implements chain.Keyer. It names who the token is for and a
+// digest of the credential that proves it (never the credential itself),
+// so that a changed or wrong credential is never answered from the cache.
 func (s *Environment) CacheKey(req chain.Request) (string, bool) {
 	set, err := readEnvSettings(s.cfg.Env)
 	if err != nil {
@@ -254,10 +255,23 @@ func (s *Environment) CacheKey(req chain.Request) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	key := strings.Join([]string{chain.Environment, set.host, tenant, set.clientID, set.kind}, "|")
+	var cred string
+	switch set.kind {
+	case kindSecret:
+		cred = credentialDigest(kindSecret, set.secret)
+	case kindCertificate:
+		cert, err := LoadCertificate(set.certPath, set.certPassword)
+		if err != nil {
+			return "", false
+		}
+		cred = certificateDigest(cert, set.sendChain)
+	case kindPassword:
+		cred = credentialDigest(kindPassword, set.username, set.password)
+	}
+	key := []string{chain.Environment, set.host, tenant, set.clientID, set.kind, cred}
 	if set.kind == kindPassword {
 		// A different user is a different identity with the same app.
-		key += "|" + set.username
+		key = append(key, set.username)
 	}
-	return key, true
+	return strings.Join(key, "|"), true
 }

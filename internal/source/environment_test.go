@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -328,27 +329,46 @@ func TestEnvironmentTenantRules(t *testing.T) {
 	}
 }
 
+// The cache key names who the token is for and a digest of the credential
+// (never the credential): the same configuration gives the same key, a
+// changed credential of each kind another one, so a wrong or rotated
+// credential always reaches Entra ID.
 func TestEnvironmentCacheKey(t *testing.T) {
 	t.Parallel()
 	e := newEntra(t, fakeazure.EntraOptions{})
-	host := e.URL() + "/"
+	prefix := "environment|" + e.URL() + "/|" + e.TenantID() + "|" + testClientID + "|"
+	pfx := map[string]string{"AZURE_CLIENT_CERTIFICATE_PATH": certFixture("rsa-password.pfx"), "AZURE_CLIENT_CERTIFICATE_PASSWORD": testCertPassword}
 	cases := []struct {
-		vars map[string]string
-		want string
+		name         string
+		vars, change map[string]string
+		kind         string
 	}{
-		{map[string]string{"AZURE_CLIENT_SECRET": testSecret}, "environment|" + host + "|" + e.TenantID() + "|" + testClientID + "|secret"},
-		{map[string]string{"AZURE_CLIENT_CERTIFICATE_PATH": certFixture("rsa-password.pfx"), "AZURE_CLIENT_CERTIFICATE_PASSWORD": testCertPassword},
-			"environment|" + host + "|" + e.TenantID() + "|" + testClientID + "|certificate"},
-		{map[string]string{"AZURE_USERNAME": "ada@example.com", "AZURE_PASSWORD": testPassword},
-			"environment|" + host + "|" + e.TenantID() + "|" + testClientID + "|password|ada@example.com"},
-		{map[string]string{}, ""},
+		{"secret", map[string]string{"AZURE_CLIENT_SECRET": testSecret}, map[string]string{"AZURE_CLIENT_SECRET": testSecret + "x"}, "secret"},
+		{"certificate", pfx, map[string]string{"AZURE_CLIENT_CERTIFICATE_PATH": certFixture("expired.pem"), "AZURE_CLIENT_CERTIFICATE_PASSWORD": ""}, "certificate"},
+		{"certificate chain", pfx, map[string]string{"AZURE_CLIENT_SEND_CERTIFICATE_CHAIN": "true"}, "certificate"},
+		{"password", map[string]string{"AZURE_USERNAME": "ada@example.com", "AZURE_PASSWORD": testPassword}, map[string]string{"AZURE_PASSWORD": testPassword + "x"}, "password"},
+		{"username", map[string]string{"AZURE_USERNAME": "ada@example.com", "AZURE_PASSWORD": testPassword}, map[string]string{"AZURE_USERNAME": "bob@example.com"}, "password"},
 	}
 	for _, c := range cases {
 		key, ok := NewEnvironment(entraConfig(e, c.vars)).CacheKey(scopeReq)
-		if key != c.want || ok != (c.want != "") {
-			t.Errorf("CacheKey = %q, %v; want %q", key, ok, c.want)
+		if !ok || !strings.HasPrefix(key, prefix+c.kind+"|cred=") {
+			t.Errorf("%s: CacheKey = %q, %v; want %q and a credential digest", c.name, key, ok, prefix+c.kind)
+		}
+		if again, _ := NewEnvironment(entraConfig(e, c.vars)).CacheKey(scopeReq); again != key {
+			t.Errorf("%s: the same configuration gave two keys", c.name)
+		}
+		changed := maps.Clone(c.vars)
+		maps.Copy(changed, c.change)
+		if other, ok := NewEnvironment(entraConfig(e, changed)).CacheKey(scopeReq); !ok || other == key {
+			t.Errorf("%s: a changed credential kept the key %q (ok=%v)", c.name, other, ok)
 		}
 		assertNoSecrets(t, "cache key", key, testSecret, testPassword, testCertPassword)
+	}
+	// Nothing configured, or a certificate that cannot be read: no key.
+	for _, vars := range []map[string]string{{}, {"AZURE_CLIENT_CERTIFICATE_PATH": certFixture("missing.pem")}} {
+		if key, ok := NewEnvironment(entraConfig(e, vars)).CacheKey(scopeReq); ok {
+			t.Errorf("CacheKey(%v) = %q, want none", vars, key)
+		}
 	}
 	if len(e.Requests()) != 0 {
 		t.Error("CacheKey sent requests")

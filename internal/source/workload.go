@@ -152,7 +152,10 @@ func (w *Workload) GetToken(ctx context.Context, req chain.Request) (chain.Token
 	return tokenFromResult(res, tenant, "app "+set.clientID)
 }
 
-// CacheKey implements chain.Keyer.
+// CacheKey implements chain.Keyer. It names the app and the federated
+// token's issuer and subject (as a digest), so that a token file for
+// another identity is never answered from the cache. A file that cannot be
+// read gives no key: GetToken will say why.
 func (w *Workload) CacheKey(req chain.Request) (string, bool) {
 	set, err := readWorkloadSettings(w.cfg.Env)
 	if err != nil {
@@ -162,5 +165,9 @@ func (w *Workload) CacheKey(req chain.Request) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	return strings.Join([]string{chain.Workload, set.host, tenant, set.clientID, "federated"}, "|"), true
+	assertion, err := w.readAssertion(set.file)
+	if err != nil {
+		return "", false
+	}
+	return strings.Join([]string{chain.Workload, set.host, tenant, set.clientID, "federated", assertionDigest(assertion)}, "|"), true
 }

@@ -11,15 +11,22 @@ import (
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/env"
 	"github.com/aztoken/aztoken/internal/fakeazure"
 )
 
 // fakeJWT is shaped like a service account token; only exp matters here.
 func fakeJWT(exp time.Time, tag string) string {
+	return fedJWT("https://oidc.example/cluster-1", "system:serviceaccount:default:"+tag, exp)
+}
+
+// fedJWT is a federated token as Kubernetes projects it: an issuer, a
+// subject and an expiry (the fake Entra does not check its signature).
+func fedJWT(iss, sub string, exp time.Time) string {
 	enc := base64.RawURLEncoding.EncodeToString
 	return enc([]byte(`{"alg":"RS256"}`)) + "." +
-		enc([]byte(fmt.Sprintf(`{"exp":%d,"sub":"system:serviceaccount:default:%s"}`, exp.Unix(), tag))) + "." +
-		enc([]byte("signature-"+tag))
+		enc([]byte(fmt.Sprintf(`{"iss":%q,"exp":%d,"sub":%q}`, iss, exp.Unix(), sub))) + "." +
+		enc([]byte("signature-"+sub+exp.String()))
 }
 
 func writeFile(t *testing.T, path, content string) {
@@ -52,8 +59,49 @@ func TestWorkloadToken(t *testing.T) {
 		t.Errorf("token = %+v", o.Token)
 	}
 	key, ok := src.CacheKey(scopeReq)
-	if want := "workload-identity|" + e.URL() + "/|" + e.TenantID() + "|" + testClientID + "|federated"; !ok || key != want {
-		t.Errorf("CacheKey = %q, want %q", key, want)
+	if want := "workload-identity|" + e.URL() + "/|" + e.TenantID() + "|" + testClientID + "|federated|cred="; !ok || !strings.HasPrefix(key, want) {
+		t.Errorf("CacheKey = %q, want %q and the federated identity's digest", key, want)
+	}
+	assertNoSecrets(t, "cache key", key, assertion)
+}
+
+// The cache key follows the federated token's issuer and subject: a
+// rotated token for the same service account keeps the key, another
+// account or cluster changes it, so its token is never served from the
+// cache.
+func TestWorkloadCacheKeyFollowsIssuerAndSubject(t *testing.T) {
+	t.Parallel()
+	exp := time.Now().Add(time.Hour)
+	keyFor := func(content string) string {
+		file := filepath.Join(t.TempDir(), "token")
+		writeFile(t, file, content)
+		src := NewWorkload(Config{Env: env.Map(map[string]string{
+			"AZURE_TENANT_ID": "tenant-1", "AZURE_CLIENT_ID": testClientID, tokenFileVar: file,
+		})})
+		k, ok := src.CacheKey(scopeReq)
+		if !ok {
+			t.Fatalf("no cache key for %q", content)
+		}
+		assertNoSecrets(t, "cache key", k, content)
+		return k
+	}
+	base := keyFor(fedJWT("https://oidc.example/c1", "system:serviceaccount:ns:app", exp))
+	for name, tc := range map[string]struct {
+		content string
+		same    bool
+	}{
+		"rotated":        {fedJWT("https://oidc.example/c1", "system:serviceaccount:ns:app", exp.Add(time.Hour)), true},
+		"other subject":  {fedJWT("https://oidc.example/c1", "system:serviceaccount:ns:other", exp), false},
+		"other issuer":   {fedJWT("https://oidc.example/c2", "system:serviceaccount:ns:app", exp), false},
+		"not a JWT":      {"opaque-assertion", false},
+		"another opaque": {"opaque-assertion-2", false},
+	} {
+		if got := keyFor(tc.content); (got == base) != tc.same {
+			t.Errorf("%s: key equal to the first = %v, want %v", name, got == base, tc.same)
+		}
+	}
+	if keyFor("opaque-assertion") == keyFor("opaque-assertion-2") {
+		t.Error("two opaque assertions share a key")
 	}
 }
 
