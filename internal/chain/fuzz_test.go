@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/aztoken/aztoken/internal/usage"
 )
 
 // splitList turns one fuzzed string into a flag's values, one a line, as
@@ -32,9 +34,8 @@ func FuzzSelect(f *testing.F) {
 		sel := Selection{TokenCredentials: tc, TokenCredentialsSet: set, Include: splitList(include), Exclude: splitList(exclude)}
 		names, err := Select(sel)
 		if err != nil {
-			var ue *UsageError
-			if !errors.As(err, &ue) {
-				t.Fatalf("Select returned %T, want *UsageError: %v", err, err)
+			if !errors.Is(err, usage.Err) {
+				t.Fatalf("Select returned %T, want a usage error: %v", err, err)
 			}
 			if names != nil {
 				t.Fatalf("Select returned names %q with an error", names)

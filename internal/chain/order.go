@@ -1,9 +1,10 @@
 package chain
 
 import (
-	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/aztoken/aztoken/internal/usage"
 )
 
 // Canonical source names, in the Go SDK's order.
@@ -66,11 +67,6 @@ func Names() []string {
 	return out
 }
 
-// UsageError is bad input from the user: exit code 2.
-type UsageError struct{ Msg string }
-
-func (e *UsageError) Error() string { return e.Msg }
-
 // Selection is what the user asked for: AZURE_TOKEN_CREDENTIALS and the
 // --source/--exclude flags.
 type Selection struct {
@@ -99,9 +95,9 @@ func Select(sel Selection) ([]string, error) {
 		default:
 			n, ok := resolveTypeName(v)
 			if !ok {
-				return nil, &UsageError{Msg: fmt.Sprintf(
+				return nil, usage.Errorf(
 					"invalid AZURE_TOKEN_CREDENTIALS value %q. Valid values are \"dev\", \"prod\", or the name of a credential type in the chain: %s.",
-					sel.TokenCredentials, strings.Join(typeNames(), ", "))}
+					sel.TokenCredentials, strings.Join(typeNames(), ", "))
 			}
 			names = []string{n}
 		}
@@ -121,7 +117,7 @@ func Select(sel Selection) ([]string, error) {
 		names = slices.DeleteFunc(names, func(n string) bool { return slices.Contains(drop, n) })
 	}
 	if len(names) == 0 {
-		return nil, &UsageError{Msg: "the selection leaves no source to try; check AZURE_TOKEN_CREDENTIALS, --source and --exclude."}
+		return nil, usage.New("the selection leaves no source to try; check AZURE_TOKEN_CREDENTIALS, --source and --exclude.")
 	}
 	return names, nil
 }
@@ -141,8 +137,8 @@ func resolveAll(flag string, in []string) ([]string, error) {
 		for _, part := range strings.Split(raw, ",") {
 			n, ok := Resolve(part)
 			if !ok {
-				return nil, &UsageError{Msg: fmt.Sprintf("%s: unknown source %q. Valid names are %s.",
-					flag, strings.TrimSpace(part), strings.Join(Names(), ", "))}
+				return nil, usage.Errorf("%s: unknown source %q. Valid names are %s.",
+					flag, strings.TrimSpace(part), strings.Join(Names(), ", "))
 			}
 			out = append(out, n)
 		}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aztoken/aztoken/internal/usage"
 )
 
 func TestSelect(t *testing.T) {
@@ -34,8 +36,7 @@ func TestSelect(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Select(tt.sel)
 			if tt.wantErr != "" {
-				var ue *UsageError
-				if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.wantErr) {
+				if !errors.Is(err, usage.Err) || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("Select() error = %v, want a usage error containing %q", err, tt.wantErr)
 				}
 				return

@@ -13,6 +13,7 @@ import (
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/output"
+	"github.com/aztoken/aztoken/internal/usage"
 )
 
 // cacheOptions are get's and whoami's cache flags.
@@ -33,7 +34,7 @@ func (co *cacheOptions) resolve(a *App, verbose bool) error {
 		co.noCache = true
 	}
 	if co.minValidity < 0 {
-		return usageErr("--min-validity cannot be negative.")
+		return usage.New("--min-validity cannot be negative.")
 	}
 	co.verbose = verbose
 	return nil
@@ -135,6 +136,8 @@ func newCacheCmd(a *App) *cobra.Command {
 		Long: `get and whoami keep tokens in a cache so that the next call is nearly free:
 $XDG_CACHE_HOME/aztoken (or AZTOKEN_CACHE_DIR), a directory only you can read,
 encrypted with a key in the kernel user keyring where one is available.`,
+		Args: unknownSubcommand,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var format string
 	list := &cobra.Command{
@@ -150,6 +153,9 @@ encrypted with a key in the kernel user keyring where one is available.`,
 				return err
 			}
 			if format == "json" {
+				if infos == nil {
+					infos = []cache.Info{} // an empty cache is [], not null, for jq
+				}
 				enc := json.NewEncoder(a.IO.Out)
 				enc.SetIndent("", "  ")
 				return enc.Encode(infos)
@@ -171,8 +177,7 @@ encrypted with a key in the kernel user keyring where one is available.`,
 			return nil
 		},
 	}
-	list.Flags().StringVarP(&format, "output", "o", "table", "output format: table or json")
-	_ = list.RegisterFlagCompletionFunc("output", fixedCompletion("table", "json"))
+	addOutputFlag(list, &format, "table", "json")
 	clear := &cobra.Command{
 		Use:   "clear",
 		Short: "Remove every cached token",

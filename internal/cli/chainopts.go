@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -9,6 +8,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/source"
+	"github.com/aztoken/aztoken/internal/usage"
 )
 
 // chainOptions are the inputs every command that runs the chain shares:
@@ -77,14 +77,14 @@ func completeSources(*cobra.Command, []string, string) ([]string, cobra.ShellCom
 func durationFromEnv(cmd *cobra.Command, a *App, flag, envName string, dst *time.Duration, def time.Duration) error {
 	if cmd.Flags().Changed(flag) {
 		if *dst <= 0 {
-			return usageErr(fmt.Sprintf("--%s must be a positive duration such as 1s or 500ms.", flag))
+			return usage.Errorf("--%s must be a positive duration such as 1s or 500ms.", flag)
 		}
 		return nil
 	}
 	if v := a.Env.Get(envName); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return usageErr(fmt.Sprintf("%s=%q is not a positive duration such as 1s or 500ms.", envName, v))
+			return usage.Errorf("%s=%q is not a positive duration such as 1s or 500ms.", envName, v)
 		}
 		*dst = d
 		return nil
@@ -121,7 +121,7 @@ func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
 		return nil, err
 	}
 	if o.tenant != "" && !source.ValidTenant(o.tenant) {
-		return nil, usageErr(fmt.Sprintf("tenant %q has characters outside A-Z, a-z, 0-9, '.' and '-'; give a tenant id or a domain name.", o.tenant))
+		return nil, usage.Errorf("tenant %q has characters outside A-Z, a-z, 0-9, '.' and '-'; give a tenant id or a domain name.", o.tenant)
 	}
 	ids := 0
 	for _, id := range []string{o.clientID, o.objectID, o.resourceID} {
@@ -130,7 +130,7 @@ func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
 		}
 	}
 	if ids > 1 {
-		return nil, usageErr("--client-id, --object-id and --resource-id each name a user-assigned identity; give at most one.")
+		return nil, usage.New("--client-id, --object-id and --resource-id each name a user-assigned identity; give at most one.")
 	}
 	tc, tcSet := a.Env.Lookup("AZURE_TOKEN_CREDENTIALS")
 	names, err := chain.Select(chain.Selection{

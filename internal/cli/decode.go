@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aztoken/aztoken/internal/claims"
+	"github.com/aztoken/aztoken/internal/usage"
 )
 
 // maxJWT bounds what decode reads from stdin; access tokens are a few KiB.
@@ -24,25 +25,21 @@ prints its claims. It verifies nothing and contacts nothing.`,
 		Example: `  aztoken get | aztoken decode
   pbpaste | aztoken decode -o json`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "text" && format != "json" {
-				return usageErr(fmt.Sprintf("unknown output format %q for decode; use text or json.", format))
-			}
 			in, err := io.ReadAll(io.LimitReader(a.IO.In, maxJWT+1))
 			if err != nil {
 				return fmt.Errorf("could not read stdin: %w", err)
 			}
 			if len(in) > maxJWT {
-				return usageErr(fmt.Sprintf("the input is larger than %d KiB, which no access token is.", maxJWT>>10))
+				return usage.Errorf("the input is larger than %d KiB, which no access token is.", maxJWT>>10)
 			}
 			c, err := claims.Decode(string(in))
 			if err != nil {
-				return usageErr(sentence(err.Error()))
+				return usage.New(sentence(err.Error()))
 			}
 			return writeClaims(a, format, "", c)
 		},
 	}
-	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
-	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletion("text", "json"))
+	addOutputFlag(cmd, &format, "text", "json")
 	return cmd
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/usage"
 )
 
 // Exit codes, documented in --help and the README. Scripts branch on them.
@@ -27,30 +28,24 @@ const exitCodesHelp = `Exit codes:
   5    timed out (--timeout, or every source that was not unavailable timed out)
   130  interrupted (SIGINT)`
 
-// exitError carries an exit code and a message already written, or to write.
-type exitError struct {
-	code int
-	msg  string // printed as "aztoken: msg" unless empty
-}
+// silentExit is an exit code whose report has already been written to
+// stderr, so Run writes nothing more.
+type silentExit int
 
-func (e *exitError) Error() string { return e.msg }
+func (silentExit) Error() string { return "" }
 
-func usageErr(msg string) error { return &exitError{code: ExitUsage, msg: msg} }
-
-// silent is an error whose report has already been written to stderr.
-func silent(code int) error { return &exitError{code: code} }
+func silent(code int) error { return silentExit(code) }
 
 // codeFor maps an error to the exit code scripts see.
 func codeFor(ctx context.Context, err error) int {
-	var ee *exitError
-	var ue *chain.UsageError
+	var se silentExit
 	var ce *chain.ChainError
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.As(err, &ee):
-		return ee.code
-	case errors.As(err, &ue):
+	case errors.As(err, &se):
+		return int(se)
+	case errors.Is(err, usage.Err):
 		return ExitUsage
 	case errors.As(err, &ce):
 		return chainCode(ce.Status)

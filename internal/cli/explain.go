@@ -28,8 +28,7 @@ over. It sends nothing and runs nothing.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runExplain(cmd, a, o) },
 	}
 	o.bind(cmd, false)
-	cmd.Flags().StringVarP(&o.format, "output", "o", "text", "output format: text or json")
-	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletion("text", "json"))
+	addOutputFlag(cmd, &o.format, "text", "json")
 	return cmd
 }
 
@@ -55,9 +54,6 @@ type explainReport struct {
 }
 
 func runExplain(cmd *cobra.Command, a *App, o *explainOptions) error {
-	if o.format != "text" && o.format != "json" {
-		return usageErr(fmt.Sprintf("unknown output format %q for explain; use text or json.", o.format))
-	}
 	r, err := o.resolve(cmd, a)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/aztoken/aztoken/internal/source"
+	"github.com/aztoken/aztoken/internal/usage"
 )
 
 // The rules, written out once more as patterns, to check the helpers by.
@@ -63,8 +64,7 @@ func FuzzScopesAndResource(f *testing.F) {
 
 		got, err := scopesFor(scopeList, resource)
 		if err != nil {
-			var ee *exitError
-			if !errors.As(err, &ee) || ee.code != ExitUsage {
+			if !errors.Is(err, usage.Err) {
 				t.Fatalf("scopesFor returned %v (%T), want a usage error", err, err)
 			}
 			noControl(t, "scopesFor's error", err.Error())

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/output"
+	"github.com/aztoken/aztoken/internal/usage"
 )
 
 // hedge is how long an earlier source may wait on the network before the
@@ -35,7 +35,7 @@ func newGetCmd(a *App) *cobra.Command {
 On failure stdout stays empty and stderr says what each source lacked and what
 to do next; the exit code says which kind of failure it was.
 
-Formats (-o): ` + joinFormats() + `.`,
+Formats (-o): ` + strings.Join(output.Formats(), ", ") + `.`,
 		Example: `  aztoken get --resource vault
   export TOKEN=$(aztoken get --scope https://graph.microsoft.com/.default)
   eval "$(aztoken get -o env --resource sql)"`,
@@ -43,13 +43,10 @@ Formats (-o): ` + joinFormats() + `.`,
 	}
 	o.bind(cmd, true)
 	o.cache.bind(cmd)
-	cmd.Flags().StringVarP(&o.format, "output", "o", "raw", "output format: "+joinFormats())
+	addOutputFlag(cmd, &o.format, output.Formats()...)
 	cmd.Flags().StringVar(&o.envName, "env-name", "AZURE_ACCESS_TOKEN", "the variable name for the env, powershell, fish and windows-cmd formats")
 	cmd.Flags().StringVar(&o.mask, "mask", "", "print a CI runner's masking line before the token: auto, github, azure-pipelines")
 	cmd.Flags().Lookup("mask").NoOptDefVal = "auto"
-	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return output.Formats(), cobra.ShellCompDirectiveNoFileComp
-	})
 	_ = cmd.RegisterFlagCompletionFunc("env-name", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("mask", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"auto", "github", "azure-pipelines"}, cobra.ShellCompDirectiveNoFileComp
@@ -57,27 +54,14 @@ Formats (-o): ` + joinFormats() + `.`,
 	return cmd
 }
 
-func joinFormats() string {
-	s := ""
-	for i, f := range output.Formats() {
-		if i > 0 {
-			s += ", "
-		}
-		s += f
-	}
-	return s
-}
-
 func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
-	format, err := output.ParseFormat(o.format)
-	if err != nil {
-		return usageErr(err.Error())
-	}
+	format := output.Format(o.format)
 	if err := output.ValidEnvName(o.envName); err != nil {
-		return usageErr(err.Error())
+		return err
 	}
 	runner := output.RunnerNone
 	if cmd.Flags().Changed("mask") {
+		var err error
 		if runner, err = resolveRunner(o.mask, a); err != nil {
 			return err
 		}
@@ -92,9 +76,6 @@ func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
 	}
 	meta := output.Meta{Source: res.source, Scopes: res.req.Scopes, EnvName: o.envName, ExecInfo: a.Env.Get("KUBERNETES_EXEC_INFO")}
 	if err := output.WriteToken(&buf, format, tok, meta); err != nil {
-		if errors.Is(err, output.ErrUsage) {
-			return usageErr(err.Error())
-		}
 		return err
 	}
 	// One write, so a reader never sees half a token.
@@ -149,7 +130,7 @@ func resolveRunner(v string, a *App) (output.Runner, error) {
 	case string(output.RunnerGitHub), string(output.RunnerAzurePipelines):
 		return output.Runner(v), nil
 	}
-	return "", usageErr(fmt.Sprintf("--mask: unknown runner %q; use auto, github or azure-pipelines.", v))
+	return "", usage.Errorf("--mask: unknown runner %q; use auto, github or azure-pipelines.", v)
 }
 
 // maskStatement puts the masking line before the token. For the shell

@@ -36,8 +36,7 @@ Exit code 0 when any source answers, else 3 or 4 as for get.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runProbe(cmd, a, o) },
 	}
 	o.bind(cmd, true)
-	cmd.Flags().StringVarP(&o.format, "output", "o", "table", "output format: table or json")
-	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletion("table", "json"))
+	addOutputFlag(cmd, &o.format, "table", "json")
 	return cmd
 }
 
@@ -77,9 +76,6 @@ type probeReport struct {
 }
 
 func runProbe(cmd *cobra.Command, a *App, o *probeOptions) error {
-	if o.format != "table" && o.format != "json" {
-		return usageErr(fmt.Sprintf("unknown output format %q for probe; use table or json.", o.format))
-	}
 	r, err := o.resolve(cmd, a)
 	if err != nil {
 		return err

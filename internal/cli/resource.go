@@ -1,11 +1,11 @@
 package cli
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/aztoken/aztoken/internal/source"
+	"github.com/aztoken/aztoken/internal/usage"
 )
 
 // resourceAliases are the resources people ask for most, by short name.
@@ -44,7 +44,7 @@ func ResourceToScope(resource string) string {
 // with neither, ARM.
 func scopesFor(scopes []string, resource string) ([]string, error) {
 	if len(scopes) > 0 && resource != "" {
-		return nil, usageErr("--scope and --resource both name what the token is for; give one of them.")
+		return nil, usage.New("--scope and --resource both name what the token is for; give one of them.")
 	}
 	if resource != "" {
 		scopes = []string{ResourceToScope(resource)}
@@ -54,7 +54,7 @@ func scopesFor(scopes []string, resource string) ([]string, error) {
 	}
 	for _, s := range scopes {
 		if !source.ValidScope(s) {
-			return nil, usageErr(fmt.Sprintf("scope %q has characters outside A-Z, a-z, 0-9 and . _ / : -; check --scope or --resource.", s))
+			return nil, usage.Errorf("scope %q has characters outside A-Z, a-z, 0-9 and . _ / : -; check --scope or --resource.", s)
 		}
 	}
 	return scopes, nil

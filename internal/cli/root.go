@@ -14,9 +14,11 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/aztoken/aztoken/internal/env"
 	"github.com/aztoken/aztoken/internal/iostreams"
+	"github.com/aztoken/aztoken/internal/usage"
 )
 
 // App is what every command is given: the streams and the environment,
@@ -49,6 +51,11 @@ func Run(ctx context.Context, a *App, args []string) int {
 	if err == nil {
 		return ExitOK
 	}
+	if strings.HasPrefix(err.Error(), "unknown command ") {
+		// cobra's own words, with its "Did you mean" list; it has no error
+		// type to match, so the prefix it has used for years is the test.
+		err = usage.New(err.Error())
+	}
 	code := codeFor(ctx, err)
 	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
 		code = ExitInterrupted
@@ -75,9 +82,7 @@ the others failed, explain says what each source would use without sending anyth
 		SilenceErrors:     true,
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return usageErr(sentence(err.Error()))
-	})
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(
 		newGetCmd(a),
 		newProbeCmd(a),
@@ -100,9 +105,39 @@ the others failed, explain says what each source would use without sending anyth
 
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usageErr(fmt.Sprintf("%s takes no arguments, but was given %q.", cmd.CommandPath(), strings.Join(args, " ")))
+		return usage.Errorf("%s takes no arguments, but was given %q.", cmd.CommandPath(), strings.Join(args, " "))
 	}
 	return nil
+}
+
+// unknownSubcommand is the Args of a command that only groups others
+// (cache): a word after it must be one of them. Without this cobra would
+// print the group's help and exit 0.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	return usage.Errorf("%s has no command %q; use %s.", cmd.CommandPath(), args[0], strings.Join(names, " or "))
+}
+
+// flagError makes every error from parsing flags a usage error. Our own
+// flag values (-o) already say what is wrong in our words, so their
+// message is kept without pflag's "invalid argument ... for flag" prefix.
+func flagError(_ *cobra.Command, err error) error {
+	var bad *pflag.InvalidValueError
+	if errors.Is(err, usage.Err) && errors.As(err, &bad) {
+		return bad.Unwrap()
+	}
+	if errors.Is(err, usage.Err) {
+		return err
+	}
+	return usage.New(sentence(err.Error()))
 }
 
 // sentence makes a library's message read as one of ours: aztoken's

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/serve"
+	"github.com/aztoken/aztoken/internal/usage"
 )
 
 type serveOptions struct {
@@ -97,7 +98,7 @@ func envNames(environ []string) []string {
 
 func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 	if o.printEnv != "" && !slices.Contains(serve.EnvFormats, o.printEnv) {
-		return usageErr(fmt.Sprintf("--print-env: unknown format %q; use %s.", o.printEnv, strings.Join(serve.EnvFormats, ", ")))
+		return usage.Errorf("--print-env: unknown format %q; use %s.", o.printEnv, strings.Join(serve.EnvFormats, ", "))
 	}
 	var imds serve.IMDSMode
 	switch o.imds {
@@ -108,7 +109,7 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 	case "off":
 		imds = serve.IMDSOff
 	default:
-		return usageErr(fmt.Sprintf("--imds: unknown mode %q; use auto, secret or off.", o.imds))
+		return usage.Errorf("--imds: unknown mode %q; use auto, secret or off.", o.imds)
 	}
 	var allowed []string
 	for _, r := range o.allowResources {
@@ -140,7 +141,7 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 	}
 	srv, err := serve.New(opts)
 	if err != nil {
-		return usageErr(err.Error())
+		return usage.New(err.Error())
 	}
 	ctx := cmd.Context()
 	if err := srv.Start(ctx); err != nil {

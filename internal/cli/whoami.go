@@ -20,9 +20,6 @@ func newWhoamiCmd(a *App) *cobra.Command {
 		Use:   "whoami",
 		Short: "Run the chain like get and say who the token is for, never the token",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if o.format != "text" && o.format != "json" {
-				return usageErr(fmt.Sprintf("unknown output format %q for whoami; use text or json.", o.format))
-			}
 			res, tok, err := acquire(cmd, a, &o.chainOptions, &o.cache)
 			if err != nil {
 				return err
@@ -37,7 +34,6 @@ func newWhoamiCmd(a *App) *cobra.Command {
 	}
 	o.bind(cmd, true)
 	o.cache.bind(cmd)
-	cmd.Flags().StringVarP(&o.format, "output", "o", "text", "output format: text or json")
-	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletion("text", "json"))
+	addOutputFlag(cmd, &o.format, "text", "json")
 	return cmd
 }

@@ -14,20 +14,8 @@ import (
 	"strings"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/usage"
 )
-
-// ErrUsage marks an error the user made on the command line (an unknown
-// format, a bad --env-name); the command maps it to exit code 2.
-var ErrUsage = errors.New("usage error")
-
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string        { return e.msg }
-func (e *usageError) Is(target error) bool { return target == ErrUsage }
-
-func usagef(format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...)}
-}
 
 // Format names a way of printing a token.
 type Format string
@@ -59,21 +47,6 @@ func Formats() []string {
 		names[i] = string(f)
 	}
 	return names
-}
-
-// ParseFormat reads a -o/--output value. Names are matched exactly after
-// trimming spaces and lower-casing; "" means the default, raw.
-func ParseFormat(s string) (Format, error) {
-	name := strings.ToLower(strings.TrimSpace(s))
-	if name == "" {
-		return Raw, nil
-	}
-	for _, f := range formats {
-		if string(f) == name {
-			return f, nil
-		}
-	}
-	return "", usagef("unknown output format %q: use one of %s", s, strings.Join(Formats(), ", "))
 }
 
 // Meta is what the formats need besides the token itself.
@@ -128,7 +101,7 @@ func WriteToken(w io.Writer, f Format, t chain.Token, meta Meta) error {
 	case ExecCredential:
 		out, err = execCredentialJSON(t, meta.ExecInfo)
 	default:
-		return usagef("unknown output format %q: use one of %s", string(f), strings.Join(Formats(), ", "))
+		return usage.Errorf("unknown output format %q: use one of %s", string(f), strings.Join(Formats(), ", "))
 	}
 	if err != nil {
 		return err

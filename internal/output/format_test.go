@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/usage"
 )
 
 // A token shaped like a real one (three base64url parts); it is not secret.
@@ -196,31 +197,12 @@ func TestExecCredentialBadInfo(t *testing.T) {
 	}
 }
 
-func TestParseFormat(t *testing.T) {
-	for _, name := range Formats() {
-		f, err := ParseFormat(name)
-		if err != nil || string(f) != name {
-			t.Errorf("ParseFormat(%q) = %q, %v", name, f, err)
-		}
-	}
-	if f, err := ParseFormat(""); err != nil || f != Raw {
-		t.Errorf("empty format = %q, %v; want raw", f, err)
-	}
-	if f, err := ParseFormat(" JSON "); err != nil || f != JSON {
-		t.Errorf("ParseFormat(\" JSON \") = %q, %v", f, err)
-	}
-	_, err := ParseFormat("yaml")
-	if !errors.Is(err, ErrUsage) {
-		t.Fatalf("unknown format should be a usage error, got %v", err)
-	}
-	if !strings.Contains(err.Error(), `"yaml"`) || !strings.Contains(err.Error(), "raw, json, env") {
-		t.Errorf("error should name the value and the choices: %v", err)
-	}
+func TestFormatsAndUnknownFormat(t *testing.T) {
 	if got := Formats()[0]; got != "raw" {
 		t.Errorf("the default should come first, got %q", got)
 	}
 	var b bytes.Buffer
-	if err := WriteToken(&b, Format("yaml"), testToken(), Meta{}); !errors.Is(err, ErrUsage) {
+	if err := WriteToken(&b, Format("yaml"), testToken(), Meta{}); !errors.Is(err, usage.Err) {
 		t.Errorf("WriteToken with an unknown format: %v", err)
 	}
 }
@@ -235,7 +217,7 @@ func TestEnvNameValidation(t *testing.T) {
 	}
 	for _, name := range invalid {
 		err := ValidEnvName(name)
-		if !errors.Is(err, ErrUsage) {
+		if !errors.Is(err, usage.Err) {
 			t.Errorf("ValidEnvName(%q) = %v, want a usage error", name, err)
 			continue
 		}
@@ -243,7 +225,7 @@ func TestEnvNameValidation(t *testing.T) {
 			continue // in Meta, empty means the default name
 		}
 		var b bytes.Buffer
-		if err := WriteToken(&b, Env, testToken(), Meta{EnvName: name}); !errors.Is(err, ErrUsage) || b.Len() != 0 {
+		if err := WriteToken(&b, Env, testToken(), Meta{EnvName: name}); !errors.Is(err, usage.Err) || b.Len() != 0 {
 			t.Errorf("WriteToken with --env-name %q: err %v, wrote %q", name, err, b.String())
 		}
 	}
