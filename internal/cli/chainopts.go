@@ -146,7 +146,6 @@ func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
 		req:   chain.Request{Scopes: scopes, Tenant: o.tenant},
 		cfg: source.Config{
 			Env:         a.Env,
-			Environ:     a.Environ,
 			ClientID:    o.clientID,
 			ObjectID:    o.objectID,
 			ResourceID:  o.resourceID,

@@ -31,7 +31,7 @@ func completeIn(t *testing.T, environ []string, args ...string) ([]string, cobra
 	// if that ever changes.
 	httpx.RestrictToLoopback()
 	io, _, out, errOut := iostreams.Test()
-	a := &App{IO: io, Env: env.FromList(environ), Environ: environ}
+	a := &App{IO: io, Env: env.FromList(environ)}
 	if code := Run(context.Background(), a, append([]string{cobra.ShellCompRequestCmd}, args...)); code != ExitOK {
 		t.Fatalf("__complete %q: exit %d, stderr:\n%s", args, code, errOut)
 	}

@@ -24,16 +24,15 @@ import (
 // App is what every command is given: the streams and the environment,
 // read once.
 type App struct {
-	IO      *iostreams.IOStreams
-	Env     env.Env
-	Environ []string
+	IO  *iostreams.IOStreams
+	Env env.Env
 }
 
 // Main runs aztoken with the process's arguments, streams and environment
 // and returns the exit code.
 func Main() int {
-	environ := os.Environ()
-	a := &App{IO: iostreams.System(env.FromList(environ)), Env: env.FromList(environ), Environ: environ}
+	e := env.FromList(os.Environ())
+	a := &App{IO: iostreams.System(e), Env: e}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Run(ctx, a, os.Args[1:])

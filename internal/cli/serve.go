@@ -77,23 +77,12 @@ start. SIGINT or SIGTERM stops the server after requests in flight finish.`,
 	_ = cmd.RegisterFlagCompletionFunc("secret-file", cobra.FixedCompletions(nil, cobra.ShellCompDirectiveDefault))
 	_ = cmd.RegisterFlagCompletionFunc("emulate-key", cobra.FixedCompletions(nil, cobra.ShellCompDirectiveDefault))
 	_ = cmd.RegisterFlagCompletionFunc("secret-env", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return envNames(a.Environ), cobra.ShellCompDirectiveNoFileComp
+		return a.Env.Names(), cobra.ShellCompDirectiveNoFileComp
 	})
 	for _, name := range []string{"addr", "allow-host", "emulate-tenant", "emulate-app-id", "emulate-object-id", "emulate-roles", "emulate-lifetime"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 	}
 	return cmd
-}
-
-// envNames lists the names of the variables in environ, for --secret-env.
-func envNames(environ []string) []string {
-	var out []string
-	for _, kv := range environ {
-		if name, _, ok := strings.Cut(kv, "="); ok && name != "" {
-			out = append(out, name)
-		}
-	}
-	return out
 }
 
 func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {

@@ -2,7 +2,9 @@
 //
 // The environment is read once, into an Env, and passed down. Sources never
 // call os.Getenv themselves, so each test can give each case its own
-// environment and run in parallel.
+// environment and run in parallel. The same Env answers lookups and gives
+// the developer tools' child processes their whole environment, so what a
+// source reads and what az is run with can never disagree.
 package env
 
 import (
@@ -11,22 +13,30 @@ import (
 	"strings"
 )
 
-// Env looks a variable up, reporting whether it is set at all; a variable set
-// to the empty string is set but empty.
-type Env func(key string) (value string, ok bool)
+// Env is an environment: variables to look up, and the same variables as
+// KEY=VALUE entries for a child process. The zero Env is empty (not the
+// process environment).
+type Env struct {
+	lookup  func(key string) (string, bool)
+	environ func() []string
+}
 
-// OS is the process environment.
-func OS() Env { return os.LookupEnv }
+// OS is the process environment, read live.
+func OS() Env { return Env{lookup: os.LookupEnv, environ: os.Environ} }
 
 // Map is an environment made of the given variables and nothing else.
 func Map(vars map[string]string) Env {
-	return func(key string) (string, bool) {
-		v, ok := vars[key]
-		return v, ok
+	return Env{
+		lookup: func(key string) (string, bool) {
+			v, ok := vars[key]
+			return v, ok
+		},
+		environ: func() []string { return entries(vars) },
 	}
 }
 
-// FromList is an environment made of KEY=VALUE entries, as os.Environ gives them.
+// FromList is an environment made of KEY=VALUE entries, as os.Environ gives
+// them. A child process gets the entries as given, in their order.
 func FromList(list []string) Env {
 	m := make(map[string]string, len(list))
 	for _, kv := range list {
@@ -34,34 +44,59 @@ func FromList(list []string) Env {
 			m[k] = v
 		}
 	}
-	return Map(m)
+	list = append([]string(nil), list...)
+	return Env{
+		lookup: func(key string) (string, bool) {
+			v, ok := m[key]
+			return v, ok
+		},
+		environ: func() []string { return list },
+	}
 }
 
 // Get returns the value of key, or "" when it is unset or empty. Most Azure
 // variables treat empty as unset, so this is the usual way to read one.
 func (e Env) Get(key string) string {
-	if e == nil {
-		return ""
-	}
-	v, _ := e(key)
+	v, _ := e.Lookup(key)
 	return v
 }
 
 // Lookup is the raw lookup, for the few rules where set-but-empty matters.
 func (e Env) Lookup(key string) (string, bool) {
-	if e == nil {
+	if e.lookup == nil {
 		return "", false
 	}
-	return e(key)
+	return e.lookup(key)
+}
+
+// Environ returns the variables as KEY=VALUE entries, a new slice the caller
+// may append to: the environment of a child process.
+func (e Env) Environ() []string {
+	if e.environ == nil {
+		return nil
+	}
+	return append([]string(nil), e.environ()...)
 }
 
 // With returns an environment where the given variables override e.
 func (e Env) With(vars map[string]string) Env {
-	return func(key string) (string, bool) {
-		if v, ok := vars[key]; ok {
-			return v, true
-		}
-		return e.Lookup(key)
+	return Env{
+		lookup: func(key string) (string, bool) {
+			if v, ok := vars[key]; ok {
+				return v, true
+			}
+			return e.Lookup(key)
+		},
+		environ: func() []string {
+			var out []string
+			for _, kv := range e.Environ() {
+				k, _, _ := strings.Cut(kv, "=")
+				if _, over := vars[k]; !over {
+					out = append(out, kv)
+				}
+			}
+			return append(out, entries(vars)...)
+		},
 	}
 }
 
@@ -72,6 +107,28 @@ func (e Env) Keys(candidates ...string) []string {
 		if _, ok := e.Lookup(k); ok {
 			out = append(out, k)
 		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Names returns the names of every variable in e, in the order Environ
+// gives them.
+func (e Env) Names() []string {
+	var out []string
+	for _, kv := range e.Environ() {
+		if name, _, ok := strings.Cut(kv, "="); ok && name != "" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// entries is vars as sorted KEY=VALUE entries.
+func entries(vars map[string]string) []string {
+	out := make([]string, 0, len(vars))
+	for k, v := range vars {
+		out = append(out, k+"="+v)
 	}
 	sort.Strings(out)
 	return out

@@ -39,9 +39,9 @@ func TestColorEnabled(t *testing.T) {
 	}
 }
 
-func TestColorEnabledNilEnv(t *testing.T) {
-	if !ColorEnabled(nil, true) || ColorEnabled(nil, false) {
-		t.Error("a nil environment should follow the terminal")
+func TestColorEnabledEmptyEnv(t *testing.T) {
+	if !ColorEnabled(env.Env{}, true) || ColorEnabled(env.Env{}, false) {
+		t.Error("an empty environment should follow the terminal")
 	}
 }
 

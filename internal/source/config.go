@@ -14,12 +14,10 @@ import (
 
 // Config is what every source may read.
 type Config struct {
-	// Env is the environment, read once by the caller.
+	// Env is the environment, read once by the caller. The developer-tool
+	// sources hand it whole to az, azd and pwsh, and look for them on its
+	// PATH.
 	Env env.Env
-	// Environ is the same environment as KEY=VALUE entries, handed to the
-	// child processes of the developer-tool sources. PATH in it is where
-	// they look for az, azd and pwsh.
-	Environ []string
 
 	// ClientID, ObjectID and ResourceID select a user-assigned managed
 	// identity (the --client-id, --object-id and --resource-id flags).

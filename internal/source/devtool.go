@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
-	"github.com/aztoken/aztoken/internal/env"
 	"github.com/aztoken/aztoken/internal/runner"
 )
 
@@ -61,12 +60,7 @@ func (d *devTool) fetch(ctx context.Context, args []string, tenant string, parse
 	return tok, nil
 }
 
-func (d *devTool) getenv(key string) string {
-	if d.cfg.Env != nil {
-		return d.cfg.Env.Get(key)
-	}
-	return env.FromList(d.cfg.Environ).Get(key)
-}
+func (d *devTool) getenv(key string) string { return d.cfg.Env.Get(key) }
 
 func (d *devTool) timeout() time.Duration {
 	if d.cfg.CLITimeout > 0 {
@@ -76,12 +70,12 @@ func (d *devTool) timeout() time.Duration {
 }
 
 func (d *devTool) environ() []string {
-	return append(append(make([]string, 0, len(d.cfg.Environ)+len(d.childEnv)), d.cfg.Environ...), d.childEnv...)
+	return append(d.cfg.Env.Environ(), d.childEnv...)
 }
 
 // lookPath finds the tool on the PATH the child would get.
 func (d *devTool) lookPath() (string, error) {
-	return runner.LookPath(d.exe, d.cfg.Environ)
+	return runner.LookPath(d.exe, d.cfg.Env.Environ())
 }
 
 // loginHint is the exact command that logs in, for the tenant if one was asked for.

@@ -40,7 +40,7 @@ func toolConfig(t *testing.T, vars map[string]string) Config {
 		}
 		environ = append(environ, k+"="+v)
 	}
-	return Config{Env: env.FromList(environ), Environ: environ, CLITimeout: 20 * time.Second}
+	return Config{Env: env.FromList(environ), CLITimeout: 20 * time.Second}
 }
 
 // toolLog is a fresh log file path for a fake tool's FAKE_*_LOG.
