@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/aztoken/aztoken/internal/fakeazure"
+	"github.com/aztoken/aztoken/internal/mint"
 )
 
 // The fault matrix runs the real CLI, as a child process, against every
@@ -161,7 +162,7 @@ func (r *fmRecorder) result() (int, string) {
 type fmEnv struct {
 	aztoken string
 	dir     string
-	minter  *fakeazure.Minter
+	minter  *mint.Minter
 	arcErr  error // why Arc rows cannot run, or nil
 }
 
@@ -171,7 +172,7 @@ func newFMEnv(t *testing.T) *fmEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := fakeazure.NewMinter(nil, "")
+	m, err := mint.New(nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}

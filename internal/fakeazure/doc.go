@@ -9,11 +9,14 @@
 // binary at URL(), trusts CACertPEM() through SSL_CERT_FILE, and sets the
 // environment variables Managed.Env returns.
 //
-// The package does not import "testing" because the same servers back
-// benchmarks and the offline emulator (aztoken serve --emulate). Nothing
-// here dials anything but loopback: LoopbackDialer refuses every other
-// address, which is how the 169.254.169.254 IMDS address is moved onto a
-// fake without any chance of reaching the real one.
+// It is test code: no package that goes into the aztoken binary imports
+// it (cmd/aztoken's TestBinaryHasNoTestFakes checks). It does not import
+// "testing" so that testscript commands and benchmarks can start the same
+// servers without a *testing.T. Tokens are signed by internal/mint, the
+// emulator's minter. Nothing here dials anything but loopback:
+// LoopbackDialer refuses every other address, which is how the
+// 169.254.169.254 IMDS address is moved onto a fake without any chance of
+// reaching the real one.
 //
 // Every request is recorded (Requests, Count) without the values of
 // secrets, so tests can assert what a client sent and how often.

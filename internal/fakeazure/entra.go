@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aztoken/aztoken/internal/mint"
 )
 
 // EntraOptions configures an Entra ID fake. The zero value is usable: one
@@ -26,7 +28,7 @@ type EntraOptions struct {
 	// RefreshIn, when positive, is sent as refresh_in.
 	RefreshIn time.Duration
 	// Minter signs tokens; nil means a new key.
-	Minter *Minter
+	Minter *mint.Minter
 	// Claims are added to every access token, as tenant-wide defaults:
 	// the claims the fake computes (aud, oid, ...) take precedence.
 	Claims map[string]any
@@ -55,7 +57,7 @@ type User struct {
 type Entra struct {
 	core      *core
 	transport *http.Transport // shared by every Client, so connections are reused
-	minter    *Minter
+	minter    *mint.Minter
 	tenants   []string // lower case, home first
 	lifetime  time.Duration
 	refreshIn time.Duration
@@ -102,7 +104,7 @@ func NewEntra(opts EntraOptions) (*Entra, error) {
 		e.tenants = []string{DefaultTenantID}
 	}
 	if e.minter == nil {
-		m, err := NewMinter(nil, "")
+		m, err := mint.New(nil, "")
 		if err != nil {
 			return nil, err
 		}
@@ -157,7 +159,7 @@ func (e *Entra) TokenURL(tenant string) string { return e.Authority(tenant) + "/
 func (e *Entra) TenantID() string { return e.tenants[0] }
 
 // Minter returns the signer of the fake's tokens.
-func (e *Entra) Minter() *Minter { return e.minter }
+func (e *Entra) Minter() *mint.Minter { return e.minter }
 
 // CACertPEM returns the server certificate as PEM. Write it to a file and
 // point SSL_CERT_FILE at it to make a child process trust the fake.

@@ -17,21 +17,23 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aztoken/aztoken/internal/mint"
 )
 
 // One signing key and one client certificate serve the whole suite:
 // RSA key generation is the slowest thing these tests would otherwise do.
 var (
 	minterOnce   sync.Once
-	sharedMinter *Minter
+	sharedMinter *mint.Minter
 	certOnce     sync.Once
 	sharedCert   *clientCert
 )
 
-func testMinter(t *testing.T) *Minter {
+func testMinter(t *testing.T) *mint.Minter {
 	t.Helper()
 	minterOnce.Do(func() {
-		m, err := NewMinter(nil, "")
+		m, err := mint.New(nil, "")
 		if err != nil {
 			panic(err)
 		}
@@ -167,7 +169,7 @@ func uniqueResource(t *testing.T) string {
 }
 
 // claimsOf verifies tok with m and returns its claims.
-func claimsOf(t *testing.T, m *Minter, tok string) map[string]any {
+func claimsOf(t *testing.T, m *mint.Minter, tok string) map[string]any {
 	t.Helper()
 	c, err := m.Verify(tok)
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aztoken/aztoken/internal/mint"
 )
 
 // ManagedOptions configures a managed identity fake. The zero value is
@@ -45,7 +47,7 @@ type ManagedOptions struct {
 	// Lifetime of issued tokens; 0 means one hour.
 	Lifetime time.Duration
 	// Minter signs tokens; nil means a new key.
-	Minter *Minter
+	Minter *mint.Minter
 	// Issuer is the iss claim, with "{tenant}" replaced by the tenant id;
 	// empty means Entra's v1 issuer, "https://sts.windows.net/{tenant}/",
 	// which is what managed identity tokens carry.
@@ -87,7 +89,7 @@ type Managed struct {
 	sf        *core
 	rec       *recorder
 	faults    *faultTable
-	minter    *Minter
+	minter    *mint.Minter
 	tenant    string
 	issuer    string
 	lifetime  time.Duration
@@ -141,7 +143,7 @@ func NewManaged(opts ManagedOptions) (*Managed, error) {
 		m.users = append(m.users, completeIdentity(u, "user"))
 	}
 	if m.minter == nil {
-		mt, err := NewMinter(nil, "")
+		mt, err := mint.New(nil, "")
 		if err != nil {
 			return nil, err
 		}
@@ -304,7 +306,7 @@ func (m *Managed) UserAssigned() []Identity { return append([]Identity(nil), m.u
 func (m *Managed) TenantID() string { return m.tenant }
 
 // Minter returns the signer of the fake's tokens.
-func (m *Managed) Minter() *Minter { return m.minter }
+func (m *Managed) Minter() *mint.Minter { return m.minter }
 
 // ArcKeyDir returns the directory Azure Arc key files are written to.
 func (m *Managed) ArcKeyDir() string { return m.arcDir }

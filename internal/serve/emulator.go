@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
-	"github.com/aztoken/aztoken/internal/fakeazure"
+	"github.com/aztoken/aztoken/internal/mint"
 )
 
 // Emulator defaults: clearly fake ids that stay the same from run to run,
@@ -53,7 +53,7 @@ type EmulatorOptions struct {
 // serves the OpenID Connect documents that verify them.
 type Emulator struct {
 	opts   EmulatorOptions
-	minter *fakeazure.Minter
+	minter *mint.Minter
 	now    func() time.Time
 	base   atomic.Pointer[string]
 }
@@ -89,7 +89,7 @@ func NewEmulator(o EmulatorOptions, now func() time.Time) (*Emulator, error) {
 			return nil, err
 		}
 	}
-	m, err := fakeazure.NewMinter(key, "")
+	m, err := mint.New(key, "")
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/aztoken/aztoken/internal/env"
 	"github.com/aztoken/aztoken/internal/fakeazure"
 	"github.com/aztoken/aztoken/internal/httpx"
+	"github.com/aztoken/aztoken/internal/mint"
 )
 
 // A forgotten AZURE_AUTHORITY_HOST must fail loudly, never reach Entra ID.
@@ -32,7 +33,7 @@ const (
 
 // sharedMinter spares each fake an RSA key generation, the slowest part
 // of starting one.
-var sharedMinter = sync.OnceValues(func() (*fakeazure.Minter, error) { return fakeazure.NewMinter(nil, "") })
+var sharedMinter = sync.OnceValues(func() (*mint.Minter, error) { return mint.New(nil, "") })
 
 func newEntra(t *testing.T, opts fakeazure.EntraOptions) *fakeazure.Entra {
 	t.Helper()

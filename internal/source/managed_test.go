@@ -14,6 +14,7 @@ import (
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/env"
 	"github.com/aztoken/aztoken/internal/fakeazure"
+	"github.com/aztoken/aztoken/internal/mint"
 )
 
 // These tests drive MSAL, which reads the process environment, so they
@@ -29,7 +30,7 @@ func miReq() chain.Request { return chain.Request{Scopes: []string{miScope()}} }
 
 // miMinter is shared by every fake: generating an RSA key per fake would
 // dominate the tests' time.
-var miMinter = sync.OnceValues(func() (*fakeazure.Minter, error) { return fakeazure.NewMinter(nil, "") })
+var miMinter = sync.OnceValues(func() (*mint.Minter, error) { return mint.New(nil, "") })
 
 func newMIFake(t *testing.T, opts fakeazure.ManagedOptions) *fakeazure.Managed {
 	t.Helper()

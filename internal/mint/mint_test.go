@@ -1,4 +1,4 @@
-package fakeazure
+package mint
 
 import (
 	"encoding/json"
@@ -8,8 +8,11 @@ import (
 )
 
 func TestMinter(t *testing.T) {
-	m := testMinter(t)
-	same, err := NewMinter(m.key, "")
+	m, err := New(nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	same, err := New(m.key, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +32,7 @@ func TestMinter(t *testing.T) {
 		t.Error("Mint(nil) should fail")
 	}
 
-	other, err := NewMinter(nil, "kid-2")
+	other, err := New(nil, "kid-2")
 	if err != nil {
 		t.Fatal(err)
 	}

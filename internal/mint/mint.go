@@ -1,4 +1,9 @@
-package fakeazure
+// Package mint signs access tokens the way Microsoft Entra ID does: RS256
+// JWTs whose kid header names the key, with the JWKS document that
+// verifies them. It is production code, used by the emulator (aztoken
+// serve --emulate), and the loopback fakes in internal/fakeazure use it
+// too, so the tokens the tests see are the emulator's.
+package mint
 
 import (
 	"crypto/rand"
@@ -14,19 +19,19 @@ import (
 )
 
 // Minter signs access tokens with one RSA key, the way Entra ID signs
-// them with RS256 and names the key with a kid header. The Entra and
-// managed identity fakes each hold one, and the emulator can share one
-// between them so every token it issues verifies against one JWKS.
+// them with RS256 and names the key with a kid header. The emulator holds
+// one, so every token it issues verifies against one JWKS; the Entra and
+// managed identity fakes each hold one too.
 // A Minter is immutable and safe for concurrent use.
 type Minter struct {
 	key *rsa.PrivateKey
 	kid string
 }
 
-// NewMinter returns a Minter for key, generating a 2048-bit key when key
+// New returns a Minter for key, generating a 2048-bit key when key
 // is nil. An empty kid is replaced by the key's RFC 7638 thumbprint, so a
 // given key always carries the same kid.
-func NewMinter(key *rsa.PrivateKey, kid string) (*Minter, error) {
+func New(key *rsa.PrivateKey, kid string) (*Minter, error) {
 	if key == nil {
 		var err error
 		key, err = rsa.GenerateKey(rand.Reader, 2048)
@@ -62,8 +67,8 @@ func (m *Minter) Mint(claims map[string]any) (string, error) {
 }
 
 // Verify checks a token's RS256 signature against this Minter's key and
-// its exp and nbf, and returns its claims. Tests use it to read what a
-// fake issued; it is also what a resource server in the emulator needs.
+// its exp and nbf, and returns its claims: what a resource server behind
+// the emulator checks, and how tests read what a fake issued.
 func (m *Minter) Verify(token string) (map[string]any, error) {
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) {

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestBinaryHasNoTestFakes keeps the loopback fakes out of what ships: the
+// emulator signs with internal/mint, and nothing in the binary may reach
+// for internal/fakeazure's servers or its permissive test defaults.
+func TestBinaryHasNoTestFakes(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 10 {
+		t.Fatalf("go list -deps gave only %q; the check would prove nothing", deps)
+	}
+	for _, d := range deps {
+		if strings.HasSuffix(d, "/internal/fakeazure") || strings.HasSuffix(d, "/internal/proctest") {
+			t.Errorf("the aztoken binary imports %s, which is test code", d)
+		}
+	}
+}
