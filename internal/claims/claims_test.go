@@ -136,6 +136,8 @@ func TestDecodeTolerates(t *testing.T) {
 		"bearer lower case":  "bearer " + base,
 		"Bearer and newline": "  BEARER  " + base + "\n",
 		"padded parts":       padded,
+		"header line":        "Authorization: Bearer " + base + "\n",
+		"header lower case":  "authorization:bearer " + base,
 		"empty signature":    strings.TrimSuffix(base, "c2lnbmF0dXJl"),
 	}
 	for name, in := range inputs {
@@ -227,19 +229,44 @@ func TestRender(t *testing.T) {
 	if err := Render(&b, c, now); err != nil {
 		t.Fatal(err)
 	}
-	want := `aud:         https://management.azure.com/
-iss:         https://sts.windows.net/72f988bf-0000-0000-0000-000000000001/
-tid:         72f988bf-0000-0000-0000-000000000001
-oid:         11111111-2222-3333-4444-555555555555
-appid:       04b07795-8ddb-461a-bbee-02f9e1bf7b46
-idtyp:       user
-upn:         ada@contoso.com
-unique_name: ada@contoso.com
-name:        Ada Lovelace
-scp:         user_impersonation
-iat:         2025-03-04T03:46:40Z
-nbf:         2025-03-04T03:46:40Z
-exp:         2025-03-04T04:56:07Z (expires in 52m)
+	want := `aud:         https://management.azure.com/          # audience: the resource this token is for
+iss:         https://sts.windows.net/72f988bf-0000-0000-0000-000000000001/  # issuer: the authority that signed it
+tid:         72f988bf-0000-0000-0000-000000000001   # tenant (directory) id
+oid:         11111111-2222-3333-4444-555555555555   # object id of the user or service principal
+sub:         s                                      # subject: this principal as seen by this app (federated credentials match it)
+appid:       04b07795-8ddb-461a-bbee-02f9e1bf7b46   # client id of the app that asked for the token (v1)
+appidacr:    0                                      # how the app proved itself: 0 none, 1 secret, 2 certificate or managed identity
+idtyp:       user                                   # app or user token
+upn:         ada@contoso.com                        # the user's sign-in name
+unique_name: ada@contoso.com                        # the user's sign-in name (v1)
+name:        Ada Lovelace                           # display name
+scp:         user_impersonation                     # delegated permissions (scopes) the user consented to
+wids:        b79fbf4d-3ef9-4689-8143-76b194e85509   # Entra ID directory roles (role template ids)
+amr:         pwd mfa                                # how the user signed in (pwd, mfa, ...)
+acr:         1                                      # authentication context class
+ver:         1.0                                    # token version: 1.0 or 2.0
+iat:         2025-03-04T03:46:40Z                   # issued at
+nbf:         2025-03-04T03:46:40Z                   # not valid before
+exp:         2025-03-04T04:56:07Z (expires in 52m)  # expires
+puid:        100
+`
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+
+	// Every claim is shown: sub, groups, wids and claims nobody documents,
+	// the unknown ones after the known ones, in name order.
+	cx, _ := Decode(jwt(`{}`, `{"sub":"subj-1","groups":["g1","g2"],"wids":["w1"],"zeta":{"a":1},"custom_flag":true,"n":5}`))
+	b.Reset()
+	if err := Render(&b, cx, time.Unix(0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	want = `sub:         subj-1  # subject: this principal as seen by this app (federated credentials match it)
+groups:      g1 g2   # object ids of the groups the principal is in
+wids:        w1      # Entra ID directory roles (role template ids)
+custom_flag: true
+n:           5
+zeta:        {"a":1}
 `
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
@@ -251,9 +278,9 @@ exp:         2025-03-04T04:56:07Z (expires in 52m)
 	if err := Render(&b, c2, time.Unix(2180, 0)); err != nil {
 		t.Fatal(err)
 	}
-	want = `roles: A B
-nbf:   1970-01-01T00:16:40Z
-exp:   1970-01-01T00:33:20Z (expired 3m ago)
+	want = `roles: A B                                    # app roles granted (what an app or user may do)
+nbf:   1970-01-01T00:16:40Z                   # not valid before
+exp:   1970-01-01T00:33:20Z (expired 3m ago)  # expires
 `
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)

@@ -32,11 +32,18 @@ func (e *decodeError) Is(target error) bool { return target == ErrNotJWT }
 func notJWT(why string) error { return &decodeError{why: why} }
 
 // Normalize strips what commonly surrounds a token when it is pasted or
-// piped: surrounding white space and an HTTP "Bearer " prefix (any case).
+// piped: surrounding white space, an HTTP header name ("Authorization:",
+// as aztoken get -o header prints it) and a "Bearer " prefix, in any case.
 func Normalize(token string) string {
 	s := strings.TrimSpace(token)
-	if len(s) > 7 && strings.EqualFold(s[:7], "bearer ") {
-		s = strings.TrimSpace(s[7:])
+	s = trimPrefixFold(s, "authorization:")
+	s = trimPrefixFold(s, "bearer ")
+	return s
+}
+
+func trimPrefixFold(s, prefix string) string {
+	if len(s) > len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return strings.TrimSpace(s[len(prefix):])
 	}
 	return s
 }

@@ -1,8 +1,10 @@
 package claims
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -82,65 +84,152 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// Render writes the claims for people, one aligned "name: value" line per
-// claim that is present, in the order a person asks about them: what the
-// token is for, who it is for, what it allows, and when it is valid. exp
-// also says how long is left ("expires in 52m") or since when it is
-// expired ("expired 3m ago"), measured from now.
+// Render writes every claim for people, one aligned "name: value" line
+// each. The claims Entra ID documents come first, in the order a person
+// asks about them (what the token is for, who it is for, what it allows,
+// when it is valid), each followed by what it means; every other claim
+// (custom claims, optional claims, ones Entra ID adds later) follows in
+// name order, so nothing the token carries is hidden. exp also says how
+// long is left ("expires in 52m") or since when it is expired ("expired
+// 3m ago"), measured from now.
 func Render(w io.Writer, c Claims, now time.Time) error {
-	type line struct{ name, value string }
+	type line struct{ name, value, meaning string }
 	var lines []line
-	add := func(name, value string) {
-		if value != "" {
-			lines = append(lines, line{name, printable(value)})
+	shown := map[string]bool{}
+	for _, k := range knownOrder {
+		v, ok := c.Raw[k]
+		if !ok {
+			continue
+		}
+		shown[k] = true
+		lines = append(lines, line{k, printable(claimValue(k, v, now)), knownClaims[k]})
+	}
+	var rest []string
+	for k := range c.Raw {
+		if !shown[k] {
+			rest = append(rest, k)
 		}
 	}
-	add("aud", strings.Join(c.Audience, ", "))
-	add("iss", c.Issuer)
-	add("tid", c.TenantID)
-	add("oid", c.ObjectID)
-	add("appid", c.AppID)
-	add("azp", c.AuthorizedParty)
-	add("idtyp", c.IdentityType)
-	add("upn", c.UPN)
-	add("preferred_username", c.PreferredUsername)
-	add("unique_name", c.UniqueName)
-	add("name", c.Name)
-	add("xms_mirid", c.ManagedIdentity)
-	add("roles", strings.Join(c.Roles, " "))
-	add("scp", strings.Join(c.Scopes, " "))
-	if c.Emulated() {
-		add("aztoken_emulated", "true (minted by aztoken serve --emulate, not by Entra ID)")
-	}
-	add("iat", rfc3339(c.IssuedAt))
-	if !c.NotBefore.IsZero() {
-		v := rfc3339(c.NotBefore)
-		if c.NotBefore.After(now) {
-			v += " (not valid for another " + human.Duration(c.NotBefore.Sub(now)) + ")"
-		}
-		add("nbf", v)
-	}
-	if !c.ExpiresAt.IsZero() {
-		left := c.ExpiresAt.Sub(now)
-		v := rfc3339(c.ExpiresAt)
-		if left > 0 {
-			v += " (expires in " + human.Duration(left) + ")"
-		} else {
-			v += " (expired " + human.Duration(left) + " ago)"
-		}
-		add("exp", v)
+	sort.Strings(rest)
+	for _, k := range rest {
+		lines = append(lines, line{printable(k), printable(claimValue(k, c.Raw[k], now)), ""})
 	}
 
-	width := 0
+	nameWidth, valueWidth := 0, 0
 	for _, l := range lines {
-		width = max(width, len(l.name))
+		nameWidth = max(nameWidth, len(l.name))
+		if l.meaning != "" {
+			valueWidth = max(valueWidth, min(len(l.value), maxAlignedValue))
+		}
 	}
 	var b strings.Builder
 	for _, l := range lines {
-		fmt.Fprintf(&b, "%-*s %s\n", width+1, l.name+":", l.value)
+		if l.meaning == "" {
+			fmt.Fprintf(&b, "%-*s %s\n", nameWidth+1, l.name+":", l.value)
+			continue
+		}
+		fmt.Fprintf(&b, "%-*s %-*s  # %s\n", nameWidth+1, l.name+":", valueWidth, l.value, l.meaning)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// maxAlignedValue stops one long value (a managed identity's resource id)
+// from pushing every other line's meaning off the screen.
+const maxAlignedValue = 37
+
+// claimValue writes one claim's value for people: dates as RFC 3339 with
+// how long is left, lists joined, anything else as compact JSON.
+func claimValue(name string, v any, now time.Time) string {
+	switch name {
+	case "iat", "nbf", "exp":
+		t := numericDate(v)
+		if t.IsZero() {
+			break
+		}
+		s := rfc3339(t)
+		switch {
+		case name == "nbf" && t.After(now):
+			s += " (not valid for another " + human.Duration(t.Sub(now)) + ")"
+		case name == "exp" && t.After(now):
+			s += " (expires in " + human.Duration(t.Sub(now)) + ")"
+		case name == "exp":
+			s += " (expired " + human.Duration(now.Sub(t)) + " ago)"
+		}
+		return s
+	}
+	switch v := v.(type) {
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case []any:
+		parts := make([]string, 0, len(v))
+		for _, e := range v {
+			if s, ok := e.(string); ok {
+				parts = append(parts, s)
+			} else {
+				parts = append(parts, compactJSON(e))
+			}
+		}
+		return strings.Join(parts, " ")
+	}
+	return compactJSON(v)
+}
+
+func compactJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// knownOrder is the order Render shows the documented claims in.
+var knownOrder = []string{
+	"aud", "iss", "idp", "tid", "oid", "sub", "appid", "azp", "appidacr", "azpacr", "idtyp",
+	"upn", "preferred_username", "unique_name", "email", "name", "given_name", "family_name",
+	"xms_mirid", "roles", "scp", "groups", "hasgroups", "_claim_names", "_claim_sources", "wids",
+	"amr", "acr", "ipaddr", "ver", "aztoken_emulated", "iat", "nbf", "exp",
+}
+
+// knownClaims says what each documented access-token claim means (from
+// Microsoft's "Access token claims reference").
+var knownClaims = map[string]string{
+	"aud":                "audience: the resource this token is for",
+	"iss":                "issuer: the authority that signed it",
+	"idp":                "identity provider that authenticated the subject",
+	"tid":                "tenant (directory) id",
+	"oid":                "object id of the user or service principal",
+	"sub":                "subject: this principal as seen by this app (federated credentials match it)",
+	"appid":              "client id of the app that asked for the token (v1)",
+	"azp":                "client id of the app that asked for the token (v2)",
+	"appidacr":           "how the app proved itself: 0 none, 1 secret, 2 certificate or managed identity",
+	"azpacr":             "how the app proved itself: 0 none, 1 secret, 2 certificate or managed identity",
+	"idtyp":              "app or user token",
+	"upn":                "the user's sign-in name",
+	"preferred_username": "the user's sign-in name (v2)",
+	"unique_name":        "the user's sign-in name (v1)",
+	"email":              "the user's email address",
+	"name":               "display name",
+	"given_name":         "first name",
+	"family_name":        "last name",
+	"xms_mirid":          "the managed identity's Azure resource id",
+	"roles":              "app roles granted (what an app or user may do)",
+	"scp":                "delegated permissions (scopes) the user consented to",
+	"groups":             "object ids of the groups the principal is in",
+	"hasgroups":          "in too many groups to list: ask Microsoft Graph",
+	"_claim_names":       "group overage: the groups are at _claim_sources",
+	"_claim_sources":     "where to read the groups that did not fit",
+	"wids":               "Entra ID directory roles (role template ids)",
+	"amr":                "how the user signed in (pwd, mfa, ...)",
+	"acr":                "authentication context class",
+	"ipaddr":             "the address the user signed in from",
+	"ver":                "token version: 1.0 or 2.0",
+	"aztoken_emulated":   "true: minted by aztoken serve --emulate, not by Entra ID",
+	"iat":                "issued at",
+	"nbf":                "not valid before",
+	"exp":                "expires",
 }
 
 // printable quotes a value that holds control characters, so that a

@@ -21,8 +21,14 @@ func newDecodeCmd(a *App) *cobra.Command {
 		Use:   "decode",
 		Short: "Print the claims of a JWT read from stdin",
 		Long: `decode reads a JWT from stdin (so it never sits in argv or shell history) and
-prints its claims. It verifies nothing and contacts nothing.`,
+prints every claim it carries: the ones Entra ID documents first, each with
+what it means, then any others (custom and optional claims) by name. It
+accepts the token alone, "Bearer <token>" or "Authorization: Bearer <token>",
+so "aztoken get -o header | aztoken decode" works. With -o json it adds
+"header" and "claims", every claim as the token has it. It verifies nothing
+and contacts nothing.`,
 		Example: `  aztoken get | aztoken decode
+  aztoken get -o header | aztoken decode
   pbpaste | aztoken decode -o json`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			in, err := io.ReadAll(io.LimitReader(a.IO.In, maxJWT+1))
@@ -35,6 +41,15 @@ prints its claims. It verifies nothing and contacts nothing.`,
 			c, err := claims.Decode(string(in))
 			if err != nil {
 				return usage.New(sentence(err.Error()))
+			}
+			if format == "json" {
+				// decode shows everything the token carries; whoami and
+				// probe keep to the summary.
+				return writeJSON(a, struct {
+					claims.Summary
+					Header map[string]any `json:"header"`
+					Claims map[string]any `json:"claims"`
+				}{claims.Summarize(c, time.Now()), c.Header, c.Raw})
 			}
 			return writeClaims(a, format, "", c)
 		},
@@ -51,12 +66,17 @@ func writeClaims(a *App, format, source string, c claims.Claims) error {
 			Source string `json:"source,omitempty"`
 			claims.Summary
 		}{source, claims.Summarize(c, now)}
-		enc := json.NewEncoder(a.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(a, out)
 	}
 	if source != "" {
 		fmt.Fprintf(a.IO.Out, "source: %s\n", source)
 	}
 	return claims.Render(a.IO.Out, c, now)
+}
+
+// writeJSON writes v indented, as every command's -o json does.
+func writeJSON(a *App, v any) error {
+	enc := json.NewEncoder(a.IO.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -51,7 +51,7 @@ var aadstsHints = map[string]string{
 	"AADSTS50076":   "the account needs multi-factor authentication, which the username/password flow cannot do; use a service principal (AZURE_CLIENT_SECRET or a certificate) or `az login`",
 	"AADSTS50079":   "the account must register for multi-factor authentication, which the username/password flow cannot do; use a service principal (AZURE_CLIENT_SECRET or a certificate) or `az login`",
 	"AADSTS700024":  "the federated token in AZURE_FEDERATED_TOKEN_FILE has expired or is not yet valid; check that Kubernetes still projects and rotates the service account token",
-	"AADSTS70021":   "no federated identity credential on the app matches the token's issuer, subject and audience; compare them with the federated credential configured on the app or managed identity",
+	"AADSTS70021":   "no federated identity credential on the app matches the token's issuer, subject and audience; compare the iss, sub and aud that 'aztoken decode < \"$AZURE_FEDERATED_TOKEN_FILE\"' prints with the federated credential configured on the app or managed identity",
 	"AADSTS700027":  "the certificate is not registered on the app, or has expired: upload the certificate's public part to the app registration's Certificates & secrets page",
 	"AADSTS700213":  "no federated identity credential on the app matches the token's subject; compare the service account with the federated credential's subject",
 }
