@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aztoken/aztoken/internal/claims"
+	"github.com/aztoken/aztoken/internal/human"
 )
 
 // Chain tries sources in order until one answers or one fails.
@@ -163,8 +164,12 @@ func Try(ctx context.Context, s Source, req Request) Outcome {
 		Requests: rec.Requests(),
 	}
 	if err != nil {
-		o.Reason = err.Error()
-		o.Hint = HintOf(err)
+		// Reasons and hints quote what others wrote (Entra ID's
+		// descriptions, an endpoint's message, a tool's stderr, ids the
+		// user gave): they reach a terminal, so no escape sequence may
+		// pass.
+		o.Reason = human.Line(err.Error())
+		o.Hint = human.Line(HintOf(err))
 		if errors.Is(err, context.DeadlineExceeded) && o.Status == StatusTimedOut && !strings.Contains(o.Reason, "timed out") {
 			o.Reason = "timed out: " + o.Reason
 		}

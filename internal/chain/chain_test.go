@@ -192,3 +192,17 @@ func (deadJWTSource) GetToken(context.Context, Request) (Token, error) {
 	// {"alg":"none"} . {"exp":1000000000} (2001) . signature
 	return Token{AccessToken: "eyJhbGciOiJub25lIn0.eyJleHAiOjEwMDAwMDAwMDB9.c2ln", ExpiresOn: time.Now().Add(time.Hour)}, nil
 }
+
+// What a source quotes from outside reaches a terminal through the
+// outcome: its escape sequences and control characters are stripped there,
+// once, for get's report, -v, probe and serve alike (issue 16.7).
+func TestTryStripsControlCharacters(t *testing.T) {
+	s := &fakeSource{name: "x", err: Failed(nil, "check \x1b]0;title\x07the id", "refused: \x1b[2Jcleared\nsecond line\u202e")}
+	o := Try(context.Background(), s, Request{})
+	if o.Reason != "refused: cleared second line" {
+		t.Errorf("reason = %q", o.Reason)
+	}
+	if o.Hint != "check the id" {
+		t.Errorf("hint = %q", o.Hint)
+	}
+}

@@ -171,7 +171,8 @@ func writeProbeTable(a *App, rep probeReport) {
 		}
 		detail := s.Reason
 		if s.Status == chain.StatusOK {
-			detail = identityLine(s)
+			// Claims are whatever the issuer wrote.
+			detail = human.Line(identityLine(s))
 		}
 		t.AddRow(s.Source, col.Status(s.Status.String()), human.Duration(s.duration), detail+mark)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/aztoken/aztoken/internal/env"
+	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/iostreams"
 	"github.com/aztoken/aztoken/internal/usage"
 )
@@ -60,7 +61,7 @@ func Run(ctx context.Context, a *App, args []string) int {
 		code = ExitInterrupted
 	}
 	if msg := err.Error(); msg != "" {
-		fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", msg)
+		fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", human.Text(msg))
 		if code == ExitUsage {
 			fmt.Fprintln(a.IO.ErrOut, "Run 'aztoken --help' for usage.")
 		}

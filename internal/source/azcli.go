@@ -163,15 +163,7 @@ func azExpiry(t azToken, loc *time.Location) (time.Time, error) {
 }
 
 // configDir is where az keeps its login: $AZURE_CONFIG_DIR or ~/.azure.
-func (a *AzureCLI) configDir() string {
-	if d := a.tool.getenv("AZURE_CONFIG_DIR"); d != "" {
-		return d
-	}
-	if h := a.tool.homeDir(); h != "" {
-		return filepath.Join(h, ".azure")
-	}
-	return ""
-}
+func (a *AzureCLI) configDir() string { return a.tool.azConfigDir() }
 
 // azLoginFiles hold az's login state: who is logged in, to which tenants
 // and subscriptions, in which cloud. az's MSAL token cache is left out on

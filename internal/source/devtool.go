@@ -134,7 +134,7 @@ func (d *devTool) run(ctx context.Context, args []string, tenant string) ([]byte
 		}
 		return nil, chain.Failed(ctx.Err(), "", "%s was stopped before it answered", d.exe)
 	case errors.As(err, &ee):
-		return nil, d.classify(scrubToolOutput(string(res.Stderr)), ee, tenant)
+		return nil, d.classify(scrubToolOutput(string(res.Stderr), toolSecrets(d.environ(), d.azConfigDir())), ee, tenant)
 	default:
 		// It was found but could not be started (permissions, a bad
 		// interpreter line): to the chain that is as good as missing.
@@ -220,6 +220,19 @@ func toolFileInput(path string) chain.Input {
 		in.State = "readable"
 	}
 	return in
+}
+
+// azConfigDir is where az keeps its login: $AZURE_CONFIG_DIR or ~/.azure.
+// Every tool's stderr is scrubbed of the secrets kept there, since azd and
+// pwsh may run az themselves.
+func (d *devTool) azConfigDir() string {
+	if dir := d.getenv("AZURE_CONFIG_DIR"); dir != "" {
+		return dir
+	}
+	if h := d.homeDir(); h != "" {
+		return filepath.Join(h, ".azure")
+	}
+	return ""
 }
 
 // homeDir is where the tools keep their login state.

@@ -1,6 +1,9 @@
 package source
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -12,8 +15,14 @@ import (
 var (
 	toolJWTLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*)?`)
 	// A run of base64 or base64url characters, dots included: refresh
-	// tokens look like "0.AXoA…".
-	toolTokenLike = regexp.MustCompile(`[A-Za-z0-9+/=_.-]{40,}`)
+	// tokens look like "0.AXoA…"; '%' for their URL-encoded form, '~' for
+	// Azure's client secrets.
+	toolTokenLike = regexp.MustCompile(`[A-Za-z0-9+/=_.~%-]{40,}`)
+	// Azure's client secrets since 2021: three characters, a digit, "Q~",
+	// then 31 to 34 more, which '.' and '-' may split into short pieces.
+	toolAzureSecret = regexp.MustCompile(`[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}`)
+	// A secret given as a form or query parameter, as an HTTP trace shows it.
+	toolSecretParam = regexp.MustCompile(`(?i)\b(refresh_token|access_token|id_token|client_secret|client_assertion|password|code)=[^&\s"']+`)
 	// A secret is one long unbroken stretch; ids and paths are short pieces
 	// joined by '/', '-' or '.'.
 	toolPieceSep = regexp.MustCompile(`[/.-]`)
@@ -21,9 +30,19 @@ var (
 
 const toolRedacted = "[redacted]"
 
-// scrubToolOutput removes token-like strings from a tool's stderr.
-func scrubToolOutput(s string) string {
+// scrubToolOutput removes from a tool's stderr the secret values we know
+// (known, from toolSecrets) and anything shaped like a token or a secret.
+// Shapes alone miss a password or a short secret, so the values themselves
+// go first.
+func scrubToolOutput(s string, known []string) string {
+	for _, v := range known {
+		if len(v) >= 4 {
+			s = strings.ReplaceAll(s, v, toolRedacted)
+		}
+	}
+	s = toolSecretParam.ReplaceAllString(s, "${1}="+toolRedacted)
 	s = toolJWTLike.ReplaceAllString(s, toolRedacted)
+	s = toolAzureSecret.ReplaceAllString(s, toolRedacted)
 	return toolTokenLike.ReplaceAllStringFunc(s, func(m string) string {
 		for _, piece := range toolPieceSep.Split(m, -1) {
 			if len(piece) >= 32 {
@@ -32,6 +51,71 @@ func scrubToolOutput(s string) string {
 		}
 		return m
 	})
+}
+
+// toolSecrets are the secret values a tool's stderr could echo: those of
+// the variables it inherits whose names say they hold a secret
+// (AZURE_CLIENT_SECRET, AZURE_PASSWORD, IDENTITY_HEADER, ARM_ACCESS_KEY,
+// ...), and the service principal secrets az keeps in its config directory.
+func toolSecrets(environ []string, azConfigDir string) []string {
+	var out []string
+	for _, kv := range environ {
+		name, value, ok := strings.Cut(kv, "=")
+		if ok && value != "" && secretVarName(name) {
+			out = append(out, value)
+		}
+	}
+	if azConfigDir != "" {
+		out = append(out, azServicePrincipalSecrets(azConfigDir)...)
+	}
+	return out
+}
+
+// secretVarName reports whether a variable's name says it holds a secret
+// rather than where one is (a _FILE, _PATH or _DIR).
+func secretVarName(name string) bool {
+	n := strings.ToUpper(name)
+	for _, suffix := range []string{"_FILE", "_PATH", "_DIR", "_ENDPOINT", "_URL", "_HOST"} {
+		if strings.HasSuffix(n, suffix) {
+			return false
+		}
+	}
+	for _, word := range []string{"SECRET", "PASSWORD", "TOKEN", "KEY", "IDENTITY_HEADER", "CREDENTIAL", "ASSERTION"} {
+		if strings.Contains(n, word) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxSPEntries bounds what is read of az's service principal file.
+const maxSPEntries = 1 << 20
+
+// azServicePrincipalSecrets reads the secrets of the service principals az
+// is logged in as (service_principal_entries.json: client_secret, or
+// accessToken in older versions).
+func azServicePrincipalSecrets(dir string) []string {
+	f, err := os.Open(filepath.Join(dir, "service_principal_entries.json"))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() || st.Size() > maxSPEntries {
+		return nil
+	}
+	var entries []map[string]any
+	if json.NewDecoder(f).Decode(&entries) != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		for _, k := range []string{"client_secret", "accessToken", "certificate_password"} {
+			if v, ok := e[k].(string); ok && v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
 }
 
 const (

@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,9 +38,47 @@ func TestScrubToolOutput(t *testing.T) {
 		{"az login --scope https://management.core.windows.net//.default",
 			"az login --scope https://management.core.windows.net//.default"},
 	} {
-		if got := scrubToolOutput(c.in); got != c.want {
+		if got := scrubToolOutput(c.in, nil); got != c.want {
 			t.Errorf("scrubToolOutput(%q)\n got %q\nwant %q", c.in, got, c.want)
 		}
+	}
+}
+
+// Secrets that do not look like tokens: the known values themselves, an
+// Azure client secret split by '.' and '-', a URL-encoded refresh token, a
+// secret passed as a form parameter (issue 16.8).
+func TestScrubToolOutputKnownSecrets(t *testing.T) {
+	t.Parallel()
+	known := []string{"hunter2-pass", "s3cret"}
+	for _, c := range []struct{ in, want string }{
+		{"ERROR: login failed for password hunter2-pass", "ERROR: login failed for password [redacted]"},
+		{"client secret s3cret rejected", "client secret [redacted] rejected"},
+		{"secret Abc8Q~x.y-zAbCdEfGhIjKlMnOpQrStUvWxYz0 is wrong", "secret [redacted] is wrong"},
+		{"rt 0.AXoA%2FAbCdEf%2BGhIjKlMnOpQr%3D%3DStUvWxYz01234567.AgAB end", "rt [redacted] end"},
+		{"POST body grant_type=refresh_token&refresh_token=0.AbC&client_id=x", "POST body grant_type=refresh_token&refresh_token=[redacted]&client_id=x"},
+		{"client_secret=abc; password=xyz", "client_secret=[redacted] password=[redacted]"},
+		{"Please run 'az login' to setup account.", "Please run 'az login' to setup account."},
+	} {
+		if got := scrubToolOutput(c.in, known); got != c.want {
+			t.Errorf("scrubToolOutput(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestToolSecrets(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "service_principal_entries.json"),
+		[]byte(`[{"client_id":"app","tenant":"t","client_secret":"sp-secret-value"},{"servicePrincipalId":"x","accessToken":"old-style-secret"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := toolSecrets([]string{
+		"AZURE_CLIENT_SECRET=env-secret", "AZURE_PASSWORD=pw", "IDENTITY_HEADER=hdr", "ARM_ACCESS_KEY=key",
+		"AZURE_FEDERATED_TOKEN_FILE=/var/run/token", "AZURE_CLIENT_ID=not-secret", "PATH=/bin", "AZURE_CLIENT_SECRET=",
+	}, dir)
+	want := []string{"env-secret", "pw", "hdr", "key", "sp-secret-value", "old-style-secret"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("toolSecrets = %q, want %q", got, want)
 	}
 }
 

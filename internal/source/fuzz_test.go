@@ -153,7 +153,7 @@ func FuzzToolStderr(f *testing.F) {
 	f.Add(pwshNoModule+"\n", uint8(2), 3)
 	f.Add("'pwsh' is not recognized as an internal or external command", uint8(2), 127)
 	f.Fuzz(func(t *testing.T, stderr string, tool uint8, code int) {
-		scrubbed := scrubToolOutput(stderr)
+		scrubbed := scrubToolOutput(stderr, nil)
 		if m := leakedJWT(stderr, scrubbed); m != "" {
 			t.Fatalf("scrubbed stderr still holds %q: %q", m, scrubbed)
 		}

@@ -80,11 +80,16 @@ func TranslateMSAL(err error, secrets ...string) error {
 		// Our own words, from an assertion callback: already a sentence.
 		return ce
 	}
-	msg, hint, cause := describeMSAL(err)
-	return chain.Failed(cause, scrub(hint, secrets), "%s", scrub(msg, secrets))
+	msg, hint, cause := describeMSAL(err, redactor(secrets))
+	return chain.Failed(cause, hint, "%s", msg)
 }
 
-func describeMSAL(err error) (msg, hint string, cause error) {
+// describeMSAL words an MSAL error. Our own sentences and hints are written
+// as they are; ext is applied to every piece of text that came from outside
+// (Entra ID's description, a proxy's page, MSAL's message), which is where a
+// secret could be echoed. Scrubbing our own words instead turned a secret
+// that is a common word ("secret") into "Certificates & [REDACTED]s page".
+func describeMSAL(err error, ext func(string) string) (msg, hint string, cause error) {
 	if errors.Is(err, context.DeadlineExceeded) {
 		where := ""
 		if host := hostOf(err); host != "" {
@@ -97,14 +102,14 @@ func describeMSAL(err error) (msg, hint string, cause error) {
 	}
 	var call msalerrors.CallErr
 	if errors.As(err, &call) && call.Resp != nil {
-		return describeCallErr(call)
+		return describeCallErr(call, ext)
 	}
 	var nl *httpx.ErrNotLoopback
 	if errors.As(err, &nl) {
 		return nl.Error(), "point AZURE_AUTHORITY_HOST at a loopback fake, or unset " + httpx.LoopbackOnlyEnv, nl
 	}
 	if host := hostOf(err); host != "" {
-		return describeConnErr(host, err)
+		return describeConnErr(ext(host), err, ext)
 	}
 	text := err.Error()
 	switch {
@@ -119,13 +124,13 @@ func describeMSAL(err error) (msg, hint string, cause error) {
 		return "the connection to the token endpoint broke while its answer was being read",
 			"try again; if it keeps happening, a proxy or firewall between here and AZURE_AUTHORITY_HOST is cutting connections", errors.New("answer cut off")
 	case strings.Contains(text, "TenantDiscoveryResponse"):
-		return "the authority's openid-configuration document is not usable: " + firstLine(text), "check AZURE_AUTHORITY_HOST and AZURE_TENANT_ID", errors.New("bad openid-configuration")
+		return "the authority's openid-configuration document is not usable: " + ext(firstLine(text)), "check AZURE_AUTHORITY_HOST and AZURE_TENANT_ID", errors.New("bad openid-configuration")
 	}
 	// MSAL's remaining errors are about its inputs, not the server's answer.
-	return "MSAL refused the request: " + firstLine(text), "", errors.New(firstLine(text))
+	return "MSAL refused the request: " + ext(firstLine(text)), "", errors.New(ext(firstLine(text)))
 }
 
-func describeCallErr(call msalerrors.CallErr) (msg, hint string, cause error) {
+func describeCallErr(call msalerrors.CallErr, ext func(string) string) (msg, hint string, cause error) {
 	ee := &EntraError{Status: call.Resp.StatusCode}
 	body, _ := io.ReadAll(io.LimitReader(call.Resp.Body, httpx.MaxBody))
 	var oe oauthError
@@ -134,12 +139,12 @@ func describeCallErr(call msalerrors.CallErr) (msg, hint string, cause error) {
 		what = "Entra ID at " + call.Req.URL.Host
 	}
 	if json.Unmarshal(body, &oe) == nil && (oe.Error != "" || oe.Description != "") {
-		ee.Code = oe.Error
+		ee.Code = ext(oe.Error)
 		ee.AADSTS = aadstsRe.FindString(oe.Description)
 		if ee.AADSTS == "" && len(oe.Codes) > 0 {
 			ee.AADSTS = fmt.Sprintf("AADSTS%d", oe.Codes[0])
 		}
-		ee.Summary = firstSentence(strings.TrimPrefix(strings.TrimSpace(oe.Description), ee.AADSTS+":"))
+		ee.Summary = ext(firstSentence(strings.TrimPrefix(strings.TrimSpace(oe.Description), ee.AADSTS+":")))
 		msg = fmt.Sprintf("%s refused the request (HTTP %d", what, ee.Status)
 		if ee.Code != "" {
 			msg += " " + ee.Code
@@ -157,14 +162,14 @@ func describeCallErr(call msalerrors.CallErr) (msg, hint string, cause error) {
 	}
 	// Not Entra ID's JSON: a proxy page, a gateway error. A short excerpt
 	// usually says who answered.
-	msg = fmt.Sprintf("HTTP %d from %s %s", ee.Status, call.Req.Method, httpx.RedactURL(call.Req.URL))
-	if ex := excerpt(body); ex != "" {
+	msg = fmt.Sprintf("HTTP %d from %s %s", ee.Status, call.Req.Method, ext(httpx.RedactURL(call.Req.URL)))
+	if ex := ext(excerpt(body)); ex != "" {
 		msg += ": " + ex
 	}
 	return msg, "check AZURE_AUTHORITY_HOST and any proxy (HTTPS_PROXY) between here and it", ee
 }
 
-func describeConnErr(host string, err error) (msg, hint string, cause error) {
+func describeConnErr(host string, err error, ext func(string) string) (msg, hint string, cause error) {
 	var ua x509.UnknownAuthorityError
 	var hn x509.HostnameError
 	var dns *net.DNSError
@@ -183,7 +188,7 @@ func describeConnErr(host string, err error) (msg, hint string, cause error) {
 		if errors.As(op.Err, &errno) {
 			why = errno.Error() // "connection refused", without "connect: "
 		}
-		return "could not connect to " + host + ": " + why, "check AZURE_AUTHORITY_HOST, the network, and HTTPS_PROXY", op
+		return "could not connect to " + host + ": " + ext(why), "check AZURE_AUTHORITY_HOST, the network, and HTTPS_PROXY", op
 	}
 	return "could not get an answer from " + host, "check AZURE_AUTHORITY_HOST, the network, and HTTPS_PROXY", errors.New("connection failed")
 }
@@ -226,8 +231,15 @@ func excerpt(body []byte) string {
 	return s
 }
 
-// scrub removes secret values from text. Values shorter than 4 bytes are
-// left alone: they would match ordinary words, and are not worth hiding.
+// redactor returns a function that removes the secret values from text
+// that came from outside. Values shorter than 4 bytes are left alone: they
+// would match ordinary words, and are not worth hiding.
+func redactor(secrets []string) func(string) string {
+	return func(text string) string { return scrub(text, secrets) }
+}
+
+// scrub removes secret values from text. Apply it to text that came from
+// outside (a server's answer, a tool's stderr), never to our own sentences.
 func scrub(text string, secrets []string) string {
 	for _, s := range secrets {
 		if len(s) >= 4 {

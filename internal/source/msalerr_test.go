@@ -111,3 +111,22 @@ func TestFirstSentence(t *testing.T) {
 		}
 	}
 }
+
+// A secret that is a common word is redacted where Entra ID's answer
+// echoes it, and our own hint, which happens to hold the word, is left
+// whole: redacting it gave "Certificates & [REDACTED]s page".
+func TestTranslateMSALCommonWordSecret(t *testing.T) {
+	t.Parallel()
+	body := aadBody("invalid_client", 7000215, "Invalid client secret provided: 'secret'. Ensure the secret being sent is the value.")
+	err := TranslateMSAL(callErr(401, body), "secret")
+	hint := chain.HintOf(err)
+	if !strings.Contains(hint, "Certificates & secrets page") {
+		t.Errorf("hint mangled: %q", hint)
+	}
+	if strings.Contains(err.Error(), "secret") {
+		t.Errorf("message shows the secret as Entra ID echoed it: %q", err)
+	}
+	if !strings.Contains(err.Error(), "[REDACTED]") {
+		t.Errorf("message should say something was redacted: %q", err)
+	}
+}
