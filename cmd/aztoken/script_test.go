@@ -20,6 +20,7 @@ import (
 	"github.com/aztoken/aztoken/internal/cli"
 	"github.com/aztoken/aztoken/internal/fakeazure"
 	"github.com/aztoken/aztoken/internal/httpx"
+	"github.com/aztoken/aztoken/internal/proctest"
 )
 
 // TestMain lets testscript run aztoken in-process as a command; the guard
@@ -55,7 +56,7 @@ func scriptParams(dir string) testscript.Params {
 			// Only our own bin (fake tools go there) and testscript's (the
 			// aztoken command) come before the system's: a real az on this
 			// machine must never answer a test.
-			e.Setenv("PATH", bin+":"+commandDir(e.Getenv("PATH"))+":/usr/bin:/bin")
+			e.Setenv("PATH", bin+":"+commandDir(e.Getenv("PATH"))+":"+proctest.SystemPath())
 			e.Setenv("HOME", filepath.Join(e.WorkDir, "home"))
 			e.Setenv("XDG_CACHE_HOME", filepath.Join(e.WorkDir, "cache"))
 			e.Setenv("FAKEBIN", fakebin)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aztoken/aztoken/internal/fakeazure"
+	"github.com/aztoken/aztoken/internal/proctest"
 )
 
 // Secret values every scenario uses; none may ever reach stderr.
@@ -60,7 +61,7 @@ func TestNoSecretOnStderr(t *testing.T) {
 	pfx := mustAbs(t, filepath.Join("..", "..", "testdata", "certs", "rsa-password.pfx"))
 
 	base := []string{
-		"PATH=" + bin + ":/usr/bin:/bin",
+		"PATH=" + bin + ":" + proctest.SystemPath(),
 		"HOME=" + dir,
 		"AZTOKEN_NO_CACHE=1",
 		"AZTOKEN_LOOPBACK_ONLY=1",

@@ -26,7 +26,7 @@ func script(t *testing.T, name, body string) string {
 }
 
 func environ(dir string, extra ...string) []string {
-	return append([]string{"PATH=" + dir + ":/usr/bin:/bin"}, extra...)
+	return append([]string{"PATH=" + dir + ":" + proctest.SystemPath()}, extra...)
 }
 
 func waitGone(t *testing.T, pid int) {

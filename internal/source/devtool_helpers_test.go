@@ -31,12 +31,12 @@ func toolFakeBin(t *testing.T) string {
 func toolConfig(t *testing.T, vars map[string]string) Config {
 	t.Helper()
 	environ := []string{
-		"PATH=" + toolFakeBin(t) + ":/usr/bin:/bin",
+		"PATH=" + toolFakeBin(t) + ":" + proctest.SystemPath(),
 		"HOME=" + t.TempDir(),
 	}
 	for k, v := range vars {
 		if k == "PATH" && v == "<nofake>" {
-			v = "/usr/bin:/bin"
+			v = proctest.SystemPath()
 		}
 		environ = append(environ, k+"="+v)
 	}
