@@ -26,6 +26,7 @@ type serveOptions struct {
 	printEnv       string
 	quiet          bool
 	emulate        bool
+	relay          bool
 	emu            serve.EmulatorOptions
 }
 
@@ -44,11 +45,23 @@ local key and serves /.well-known/openid-configuration and a JWKS document so
 an app under test can validate them. Emulated tokens carry the claim
 "aztoken_emulated": true and the emulator's URL as issuer.
 
-Clients must present this run's secret (IDENTITY_HEADER); it is printed at
-start. SIGINT or SIGTERM stops the server after requests in flight finish.`,
+With --imds open on a link-local address (the gateway of a docker network,
+169.254.169.254:80), containers on that network get tokens as on an Azure VM
+with nothing set inside them: IMDS has no secret there, as on Azure, so every
+container on that network can get tokens for this identity. --relay answers
+from another aztoken serve (IDENTITY_ENDPOINT, IDENTITY_HEADER in this
+process's environment), for a relay container inside a compose network.
+
+App Service and Cloud Shell clients must present this run's secret
+(IDENTITY_HEADER); it is printed at start. Requests whose Host is not this
+server's name, or that come from a web page, are refused. SIGINT or SIGTERM
+stops the server after requests in flight finish.`,
 		Example: `  aztoken serve --source az
   aztoken serve --emulate --addr 127.0.0.1:8079 --print-env compose
-  aztoken serve --addr 172.17.0.1:8079 --allow-remote --allow-resource vault`,
+  aztoken serve --addr 172.17.0.1:8079 --allow-remote --allow-resource vault
+  aztoken serve --source az --addr 169.254.169.254:80 --imds open
+  IDENTITY_ENDPOINT=http://host.docker.internal:8079/msi/token IDENTITY_HEADER=... \
+    aztoken serve --relay --addr 169.254.169.254:80 --imds open`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, a, o) },
 	}
 	o.bind(cmd, false)
@@ -59,7 +72,8 @@ start. SIGINT or SIGTERM stops the server after requests in flight finish.`,
 	f.StringVar(&o.secretFile, "secret-file", "", "read the secret clients must present from this file (default: a new random one)")
 	f.StringVar(&o.secretEnv, "secret-env", "", "read the secret clients must present from this variable")
 	f.StringArrayVar(&o.allowResources, "allow-resource", nil, "serve only this resource or alias (repeatable)")
-	f.StringVar(&o.imds, "imds", "auto", "IMDS protocol: auto (no secret on loopback, as Azure's; secret elsewhere), secret, off")
+	f.StringVar(&o.imds, "imds", "auto", "IMDS protocol: auto (no secret on loopback, as Azure's; secret elsewhere), secret, open (no secret; loopback or link-local addresses only), off")
+	f.BoolVar(&o.relay, "relay", false, "get tokens from the aztoken serve named by IDENTITY_ENDPOINT and IDENTITY_HEADER in this process's environment (App Service protocol), not from this machine's chain")
 	f.StringVar(&o.printEnv, "print-env", "", "print the variables a container needs to stdout: "+strings.Join(serve.EnvFormats, ", "))
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no access log")
 	f.BoolVar(&o.emulate, "emulate", false, "mint emulated tokens from a local key; needs no Azure account")
@@ -70,7 +84,7 @@ start. SIGINT or SIGTERM stops the server after requests in flight finish.`,
 	f.DurationVar(&o.emu.Lifetime, "emulate-lifetime", 0, "emulator: token lifetime (default 1h)")
 	f.StringVar(&o.emu.KeyFile, "emulate-key", "", "emulator: an RSA private key (PEM) to sign with, so tokens verify across restarts")
 	_ = cmd.RegisterFlagCompletionFunc("print-env", fixedCompletion(serve.EnvFormats...))
-	_ = cmd.RegisterFlagCompletionFunc("imds", fixedCompletion("auto", "secret", "off"))
+	_ = cmd.RegisterFlagCompletionFunc("imds", fixedCompletion("auto", "secret", "open", "off"))
 	_ = cmd.RegisterFlagCompletionFunc("allow-resource", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return resourceAliasNames(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -95,10 +109,12 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 		imds = serve.IMDSAuto
 	case "secret":
 		imds = serve.IMDSRequireSecret
+	case "open":
+		imds = serve.IMDSOpen
 	case "off":
 		imds = serve.IMDSOff
 	default:
-		return usage.Errorf("--imds: unknown mode %q; use auto, secret or off.", o.imds)
+		return usage.Errorf("--imds: unknown mode %q; use auto, secret, open or off.", o.imds)
 	}
 	var allowed []string
 	for _, r := range o.allowResources {
@@ -118,10 +134,25 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 	if !o.quiet {
 		opts.AccessLog = a.IO.ErrOut
 	}
-	if o.emulate {
+	switch {
+	case o.emulate && o.relay:
+		return usage.New("--emulate and --relay are two sources of tokens; give one.")
+	case o.emulate:
 		emu := o.emu
 		opts.Emulate = &emu
-	} else {
+	case o.relay:
+		for _, name := range []string{"source", "exclude", "tenant", "client-id", "object-id", "resource-id", "imds-timeout", "cli-timeout"} {
+			if cmd.Flags().Changed(name) {
+				return usage.Errorf("--%s chooses among this machine's credential sources, which --relay does not use; the upstream serve decides.", name)
+			}
+		}
+		relay, err := serve.NewRelay(a.Env.Get("IDENTITY_ENDPOINT"), a.Env.Get("IDENTITY_HEADER"), nil)
+		if err != nil {
+			return usage.New(err.Error())
+		}
+		opts.Provider = relay
+		opts.ProviderName = "relaying to " + relay.Endpoint()
+	default:
 		r, err := o.resolve(cmd, a)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package serve
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -15,22 +16,47 @@ const containerHost = "host.docker.internal"
 var EnvFormats = []string{"env", "env-no-export", "powershell", "compose"}
 
 // printBanner writes what a developer needs to point a container or a
-// local process at the server. It shows the secret on purpose.
+// local process at the server. It shows the secret on purpose. The first
+// docker line is one that works where it is printed: a container reaches
+// a loopback listener only through the host network on Linux's Docker
+// Engine, and through host.docker.internal on Docker Desktop.
 func (s *Server) printBanner(w io.Writer) {
 	port := strconv.Itoa(s.Port())
 	local := s.URL()
 	var b strings.Builder
-	mode := "proxying the credential chain"
+	mode := s.opts.ProviderName
+	if mode == "" {
+		mode = "proxying the credential chain"
+	}
 	if s.emu != nil {
 		mode = "emulator: tokens are signed by a local key, not by Entra ID"
 	}
 	fmt.Fprintf(&b, "aztoken serve: listening on %s (%s)\n", local, mode)
-	fmt.Fprintf(&b, "  run a container with:\n")
-	fmt.Fprintf(&b, "    docker run -e IDENTITY_ENDPOINT=http://%s:%s%s -e IDENTITY_HEADER=%s --add-host=%s:host-gateway IMAGE\n",
-		containerHost, port, PathAppService, s.secret, containerHost)
-	if host := s.Addr(); strings.HasPrefix(host, "127.") || strings.HasPrefix(host, "[::1]") {
-		fmt.Fprintf(&b, "  (on Linux a container reaches the host over the docker0 bridge, not loopback: add --network host and use\n")
-		fmt.Fprintf(&b, "   IDENTITY_ENDPOINT=%s%s, or listen on the bridge address, e.g. 172.17.0.1:%s, with --allow-remote)\n", local, PathAppService, port)
+	host := listenHost(s.Addr())
+	appService := func(base string) string {
+		return fmt.Sprintf("-e IDENTITY_ENDPOINT=%s%s -e IDENTITY_HEADER=%s", base, PathAppService, s.secret)
+	}
+	desktop := fmt.Sprintf("docker run %s IMAGE", appService("http://"+containerHost+":"+port))
+	hostNet := fmt.Sprintf("docker run --network host %s IMAGE", appService(local))
+	_, ll := linkLocal(host)
+	switch {
+	case ll && s.imdsOn && !s.imdsSecret && host == "169.254.169.254" && port == "80":
+		fmt.Fprintf(&b, "  containers on the docker network whose gateway is %s reach it as Azure's IMDS, with nothing set inside them:\n", host)
+		fmt.Fprintf(&b, "    docker run --network NAME IMAGE\n")
+	case ll:
+		fmt.Fprintf(&b, "  containers on the docker network whose gateway is %s reach it with:\n", host)
+		fmt.Fprintf(&b, "    docker run --network NAME %s IMAGE\n", appService(local))
+	case isLoopbackHost(host) && runtime.GOOS == "linux":
+		fmt.Fprintf(&b, "  run a container with (Docker Engine on Linux reaches the host's loopback only from the host network):\n")
+		fmt.Fprintf(&b, "    %s\n", hostNet)
+		fmt.Fprintf(&b, "  or, with Docker Desktop, which forwards host.docker.internal to this machine's loopback:\n")
+		fmt.Fprintf(&b, "    %s\n", desktop)
+	case isLoopbackHost(host):
+		fmt.Fprintf(&b, "  run a container with (Docker Desktop forwards host.docker.internal to this machine's loopback):\n")
+		fmt.Fprintf(&b, "    %s\n", desktop)
+	default:
+		fmt.Fprintf(&b, "  run a container with:\n")
+		fmt.Fprintf(&b, "    docker run %s IMAGE\n", appService(local))
 	}
 	fmt.Fprintf(&b, "  or, for a process on this machine:\n")
 	fmt.Fprintf(&b, "    IDENTITY_ENDPOINT=%s%s IDENTITY_HEADER=%s   (App Service: Go, Python, JavaScript, .NET, Java)\n", local, PathAppService, s.secret)
@@ -39,6 +65,13 @@ func (s *Server) printBanner(w io.Writer) {
 	case !s.imdsOn:
 	case s.imdsSecret:
 		fmt.Fprintf(&b, "    IMDS at %s%s requires the X-IDENTITY-HEADER secret here\n", local, PathIMDS)
+	case s.opts.IMDS == IMDSOpen:
+		fmt.Fprintf(&b, "    AZURE_POD_IDENTITY_AUTHORITY_HOST=%s   (IMDS: Python and .NET)\n", local)
+		who := "every process on this machine"
+		if ll {
+			who = "every container on that docker network, and every process on this machine,"
+		}
+		fmt.Fprintf(&b, "  IMDS is open (--imds open): it needs no secret, as on Azure, so %s can get tokens for this identity, as any process on an Azure VM can.\n", who)
 	default:
 		fmt.Fprintf(&b, "    AZURE_POD_IDENTITY_AUTHORITY_HOST=%s   (IMDS: Python and .NET; no secret, any local process may ask)\n", local)
 	}

@@ -36,7 +36,12 @@
 // get-access-token". IMDSRequireSecret closes that (only clients that can
 // add the X-IDENTITY-HEADER header then use IMDS) and IMDSOff turns the
 // protocol off. With AllowRemote, IMDS always requires the secret: an
-// unauthenticated token endpoint on the network is not offered. Like
+// unauthenticated token endpoint on the network is not offered.
+// IMDSOpen serves IMDS with no secret on a link-local listener too (the
+// gateway of a docker network), and answers only loopback and link-local
+// clients there; no router forwards those addresses. A Relay provider
+// lets such a server, inside a docker network, take its tokens from
+// another server's App Service protocol. Like
 // Azure's IMDS, the IMDS path refuses requests that carry X-Forwarded-For
 // (or Forwarded), which is what a request relayed by a server-side request
 // forgery usually looks like, and requires the "Metadata: true" header.

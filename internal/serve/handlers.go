@@ -7,13 +7,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/claims"
 )
 
 // Paths of the protocols.
@@ -21,6 +24,8 @@ const (
 	PathAppService = "/msi/token"
 	PathIMDS       = "/metadata/identity/oauth2/token"
 	PathCloudShell = "/cloudshell"
+
+	pathPlatformMetadata = "/metadata/identity/getPlatformMetadata"
 
 	appServiceAPIVersion = "2019-08-01"
 	secretHeader         = "X-IDENTITY-HEADER"
@@ -50,6 +55,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.imds(rec, r)
 	case p == PathCloudShell || strings.HasPrefix(p, PathCloudShell+"/"):
 		s.cloudShell(rec, r)
+	case strings.EqualFold(p, pathPlatformMetadata):
+		// MSAL for .NET asks this before IMDS v2; a 404 keeps it on v1,
+		// which is what serve speaks.
+		rec.note = "IMDS v2 not served"
+		writeIMDSError(rec, http.StatusNotFound, "not_found", "aztoken serve speaks IMDS v1 only (/metadata/identity/oauth2/token).")
 	default:
 		rec.note = "no such path"
 		http.Error(rec, "404 not found: aztoken serve answers "+PathAppService+" (App Service), "+PathIMDS+" (IMDS) and "+PathCloudShell+"/<secret> (Cloud Shell)", http.StatusNotFound)
@@ -122,6 +132,11 @@ func (s *Server) imds(w *record, r *http.Request) {
 	if r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" {
 		w.note = "forwarded request refused"
 		fail(http.StatusForbidden, "forbidden", "Requests with an X-Forwarded-For or Forwarded header are refused, as Azure's IMDS refuses them.")
+		return
+	}
+	if !s.imdsSecret && !nearby(r.RemoteAddr) {
+		w.note = "refused: remote address neither loopback nor link-local"
+		fail(http.StatusForbidden, "forbidden", "This IMDS endpoint has no secret and answers only this machine and the containers on its link-local network; your address is neither.")
 		return
 	}
 	if !strings.EqualFold(r.Header.Get("Metadata"), "true") {
@@ -248,19 +263,42 @@ func (s *Server) answer(w *record, r *http.Request, p protocol, resource string,
 			w.status, w.note = 499, "client closed the request"
 			return
 		}
-		status := http.StatusBadRequest
-		if chain.StatusOf(err) == chain.StatusTimedOut || errors.Is(err, context.DeadlineExceeded) {
-			status = http.StatusGatewayTimeout
-		}
-		msg := "aztoken serve could not get a token: " + err.Error()
-		if h := chain.HintOf(err); h != "" {
-			msg += " (" + h + ")"
-		}
+		status, code, msg := failure(err, p, id)
 		w.note = "upstream: " + err.Error()
-		fail(status, "invalid_request", msg)
+		fail(status, code, msg)
 		return
 	}
 	writeToken(w, p, tok, fetched, resource, id, s.now())
+}
+
+// failure is the answer to an upstream error: the protocol's "identity
+// not found" when the upstream cannot honour the identity asked for, 504
+// when it timed out and 503 when it is down (SDKs retry both), and 400
+// with the source's sentence and hint for the rest (not logged in, say),
+// which SDKs do not retry.
+func failure(err error, p protocol, id Identity) (status int, code, msg string) {
+	if errors.Is(err, ErrIdentityNotFound) {
+		why := "aztoken serve: the upstream cannot give a token for " + id.String() + "; restart it with --map-identity " + strings.Replace(id.String(), "resource_id=", "mi_res_id=", 1) + " to answer with the upstream's own identity."
+		if p == protoAppService {
+			return http.StatusBadRequest, "", "No User Assigned or Delegated Managed Identity found for specified ClientId/ResourceId/PrincipalId. (" + why + ")"
+		}
+		return http.StatusBadRequest, "invalid_request", "Identity not found (" + why + ")"
+	}
+	status, code = http.StatusBadRequest, "invalid_request"
+	var up *UpstreamError
+	switch {
+	case chain.StatusOf(err) == chain.StatusTimedOut || errors.Is(err, context.DeadlineExceeded):
+		status, code = http.StatusGatewayTimeout, "gateway_timeout"
+	case errors.As(err, &up) && up.Status == http.StatusGatewayTimeout:
+		status, code = http.StatusGatewayTimeout, "gateway_timeout"
+	case errors.As(err, &up) && up.Status >= 500:
+		status, code = http.StatusServiceUnavailable, "service_unavailable"
+	}
+	msg = "aztoken serve could not get a token: " + err.Error()
+	if h := chain.HintOf(err); h != "" {
+		msg += " (" + h + ")"
+	}
+	return status, code, msg
 }
 
 // appServiceToken is App Service's 2019-08-01 answer: expires_on is epoch
@@ -272,14 +310,14 @@ type appServiceToken struct {
 	NotBefore   string `json:"not_before"`
 	Resource    string `json:"resource"`
 	TokenType   string `json:"token_type"`
-	ClientID    string `json:"client_id,omitempty"`
+	ClientID    string `json:"client_id"`
 }
 
 // imdsToken is IMDS's 2018-02-01 answer, every number a string; Cloud
 // Shell answers the same way.
 type imdsToken struct {
 	AccessToken  string `json:"access_token"`
-	ClientID     string `json:"client_id,omitempty"`
+	ClientID     string `json:"client_id"`
 	ExpiresIn    string `json:"expires_in"`
 	ExpiresOn    string `json:"expires_on"`
 	ExtExpiresIn string `json:"ext_expires_in"`
@@ -289,10 +327,7 @@ type imdsToken struct {
 }
 
 func writeToken(w *record, p protocol, tok chain.Token, fetched time.Time, resource string, id Identity, now time.Time) {
-	clientID := id.ClientID
-	if clientID == "" && looksLikeGUID(tok.Identity) {
-		clientID = tok.Identity
-	}
+	clientID := clientIDOf(tok, id)
 	tokenType := tok.TokenType
 	if tokenType == "" || strings.EqualFold(tokenType, "bearer") {
 		tokenType = "Bearer"
@@ -351,6 +386,37 @@ func writeIMDSError(w *record, status int, code, msg string) {
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
 	}{code, msg})
+}
+
+// clientIDOf is the client id the answer names, as Azure's always does:
+// the one asked for, the one the source reported, or the token's own
+// appid (azp in v2 tokens); "" only for an opaque token.
+func clientIDOf(tok chain.Token, id Identity) string {
+	switch {
+	case id.ClientID != "":
+		return id.ClientID
+	case looksLikeGUID(tok.Identity):
+		return tok.Identity
+	}
+	if c, err := claims.Decode(tok.AccessToken); err == nil {
+		return c.ClientID()
+	}
+	return ""
+}
+
+// nearby reports whether a client's address is loopback or link-local:
+// this machine, or a container on a link-local docker network.
+func nearby(remoteAddr string) bool {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		return false
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	return ip.IsLoopback() || ip.IsLinkLocalUnicast()
 }
 
 func looksLikeGUID(s string) bool {

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -71,6 +69,10 @@ const (
 	IMDSRequireSecret
 	// IMDSOff does not serve IMDS.
 	IMDSOff
+	// IMDSOpen serves IMDS with no secret, as Azure's own, and is allowed
+	// only on a loopback or link-local listener: every container on the
+	// docker network whose gateway is the listen address may then ask.
+	IMDSOpen
 )
 
 // Options configure a Server.
@@ -87,6 +89,9 @@ type Options struct {
 
 	// Provider gives the tokens. Exactly one of Provider and Emulate is set.
 	Provider Provider
+	// ProviderName says in the banner where tokens come from; "" means
+	// the credential chain.
+	ProviderName string
 	// Emulate, when set, serves emulated tokens signed by a local key and
 	// the documents that verify them.
 	Emulate *EmulatorOptions
@@ -197,34 +202,6 @@ func validSecret(s string) error {
 		}
 	}
 	return nil
-}
-
-// checkBind refuses a listener off loopback unless remote access is
-// allowed, and returns the warnings to show.
-func checkBind(addr string, allowRemote bool) (warnings []string, err error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, fmt.Errorf("the listen address %q is not host:port (for example 127.0.0.1:8080): %w", addr, err)
-	}
-	if isLoopbackHost(host) {
-		return nil, nil
-	}
-	what := host
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		what = "every network interface"
-	}
-	if !allowRemote {
-		return nil, fmt.Errorf("refusing to listen on %s without --allow-remote: anyone who can reach that address and learns the secret gets tokens for your identity. Bind 127.0.0.1 (the default), or pass --allow-remote if you mean it", what)
-	}
-	return []string{fmt.Sprintf("listening on %s (--allow-remote): any machine that can reach it and knows the secret gets tokens for your identity; IMDS requires the secret there", what)}, nil
-}
-
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // normalizeResource is the form used for allow-list comparison and cache keys.

@@ -52,7 +52,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	warnings, err := checkBind(opts.Addr, opts.AllowRemote)
+	warnings, err := checkBind(opts.Addr, opts.AllowRemote, opts.IMDS)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func New(opts Options) (*Server, error) {
 	}
 	loopback := isLoopbackHost(host)
 	s.imdsOn = opts.IMDS != IMDSOff
-	s.imdsSecret = opts.IMDS == IMDSRequireSecret || !loopback
+	s.imdsSecret = opts.IMDS == IMDSRequireSecret || opts.IMDS == IMDSAuto && !loopback
 	if len(opts.AllowResources) > 0 {
 		s.allow = map[string]bool{}
 		for _, r := range opts.AllowResources {

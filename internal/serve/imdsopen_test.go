@@ -1,0 +1,180 @@
+package serve
+
+import (
+	"encoding/json"
+	"net"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// withInterfaceAddrs makes the machine appear to hold addrs.
+func withInterfaceAddrs(t *testing.T, addrs ...string) {
+	t.Helper()
+	old := interfaceAddrs
+	t.Cleanup(func() { interfaceAddrs = old })
+	interfaceAddrs = func() ([]net.Addr, error) {
+		var out []net.Addr
+		for _, a := range addrs {
+			ip, n, err := net.ParseCIDR(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n.IP = ip
+			out = append(out, n)
+		}
+		return out, nil
+	}
+}
+
+// --imds open listens only on loopback or a link-local address that is
+// on this machine; anything else is refused before anything listens.
+func TestIMDSOpenBind(t *testing.T) {
+	withInterfaceAddrs(t, "127.0.0.1/8", "169.254.169.254/24", "fe80::1/64", "10.1.2.3/8")
+	cases := []struct {
+		addr        string
+		allowRemote bool
+		wantErr     string
+	}{
+		{"127.0.0.1:0", false, ""},
+		{"[::1]:0", false, ""},
+		{"localhost:0", false, ""},
+		{"169.254.169.254:80", false, ""},
+		{"[fe80::1%eth0]:80", false, ""},
+		{"0.0.0.0:80", true, "--imds open serves tokens with no secret"},
+		{":80", true, "every network interface is neither"},
+		{"[::]:80", true, "neither"},
+		{"10.1.2.3:80", true, "10.1.2.3 is neither"},
+		{"192.168.1.5:80", false, "neither"},
+		{"8.8.8.8:80", true, "neither"},
+		{"myhost:80", true, "neither"},
+		{"169.254.1.1:80", false, "the link-local address 169.254.1.1 is not on this machine; a docker network whose gateway it is puts it here: docker network create --internal --subnet 169.254.1.0/24 --gateway 169.254.1.1 NAME"},
+		{"[fe80::9]:80", false, "fe80::9 is not on this machine"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.addr, func(t *testing.T) {
+			_, err := New(Options{Provider: &upstream{}, Addr: tc.addr, AllowRemote: tc.allowRemote, IMDS: IMDSOpen, Secret: testSecret})
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Errorf("New: %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Errorf("New: %v, want %q", err, tc.wantErr)
+			}
+		})
+	}
+	// The line for the usual address is the one docs/containers.md shows.
+	withInterfaceAddrs(t, "127.0.0.1/8")
+	_, err := New(Options{Provider: &upstream{}, Addr: "169.254.169.254:80", IMDS: IMDSOpen, Secret: testSecret})
+	if err == nil || !strings.Contains(err.Error(), "docker network create --internal --subnet 169.254.169.0/24 --gateway 169.254.169.254 NAME") {
+		t.Errorf("169.254.169.254 not on this machine: %v", err)
+	}
+}
+
+// Open IMDS answers only this machine and link-local neighbours; the
+// other protocols keep their secrets; Metadata and X-Forwarded-For rules
+// stay.
+func TestIMDSOpenRequests(t *testing.T) {
+	log := &syncBuffer{}
+	s := start(t, Options{Emulate: &EmulatorOptions{}, IMDS: IMDSOpen, AccessLog: log})
+	token := PathIMDS + "?api-version=2018-02-01&resource=https://vault.azure.net"
+	cases := []struct {
+		name, remote, target string
+		headers              map[string]string
+		status               int
+		body                 string // exact, when set
+		want                 string
+	}{
+		{"loopback", "127.0.0.1:5000", token, map[string]string{"Metadata": "true"}, 200, "", "access_token"},
+		{"link-local container", "169.254.169.2:5000", token, map[string]string{"Metadata": "true"}, 200, "", "access_token"},
+		{"link-local IPv6", "[fe80::5%eth0]:5000", token, map[string]string{"Metadata": "true"}, 200, "", "access_token"},
+		{"private address", "10.0.0.5:5000", token, map[string]string{"Metadata": "true"}, 403, "", "neither"},
+		{"public address", "203.0.113.9:5000", token, map[string]string{"Metadata": "true"}, 403, "", "neither"},
+		{"no Metadata", "169.254.169.2:5000", token, nil, 400, `{"error":"invalid_request","error_description":"Required metadata header not specified"}`, ""},
+		{"X-Forwarded-For", "169.254.169.2:5000", token, map[string]string{"Metadata": "true", "X-Forwarded-For": "10.0.0.1"}, 403, "", "X-Forwarded-For"},
+		// The SDKs' probes: Go and node send a bare GET with no query,
+		// .NET sends api-version and resource without Metadata and counts
+		// only a 400; MSAL .NET asks getPlatformMetadata and stays on
+		// IMDS v1 on a 404.
+		{"Go and node probe", "169.254.169.2:5000", PathIMDS, nil, 400, `{"error":"invalid_request","error_description":"Required metadata header not specified"}`, ""},
+		{".NET probe", "169.254.169.2:5000", token, nil, 400, `{"error":"invalid_request","error_description":"Required metadata header not specified"}`, ""},
+		{"MSAL .NET platform metadata", "169.254.169.2:5000", "/metadata/identity/getPlatformMetadata", nil, 404, "", "IMDS v1"},
+		{"MSAL .NET platform metadata, lower case", "169.254.169.2:5000", "/metadata/identity/getplatformmetadata?cred-api-version=2.0", map[string]string{"Metadata": "true"}, 404, "", "IMDS v1"},
+		// The other protocols still need the secret.
+		{"app service without secret", "169.254.169.2:5000", PathAppService + "?api-version=2019-08-01&resource=https://vault.azure.net", nil, 401, "", "X-IDENTITY-HEADER"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", tc.target, nil)
+			r.Host = "127.0.0.1"
+			r.RemoteAddr = tc.remote
+			for k, v := range tc.headers {
+				r.Header.Set(k, v)
+			}
+			status, body, _ := serveDirect(t, s, log, r)
+			if status != tc.status || tc.body != "" && body != tc.body || !strings.Contains(body, tc.want) {
+				t.Errorf("got %d %s, want %d %s%s", status, body, tc.status, tc.body, tc.want)
+			}
+		})
+	}
+}
+
+// The token answer carries every value as a string, as Azure's IMDS does,
+// resource and client_id included, for the system-assigned identity too.
+func TestIMDSAnswerIsAllStrings(t *testing.T) {
+	s := start(t, Options{Emulate: &EmulatorOptions{}, IMDS: IMDSOpen})
+	for _, q := range []string{"", "&client_id=0d9b4c4e-0000-4000-8000-000000000001"} {
+		status, body := get(t, loopbackClient(), s.URL()+PathIMDS+"?api-version=2018-02-01&resource=https://vault.azure.net"+q, map[string]string{"Metadata": "true"})
+		if status != 200 {
+			t.Fatalf("%d %s", status, body)
+		}
+		var v map[string]any
+		if err := json.Unmarshal([]byte(body), &v); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"access_token", "client_id", "expires_in", "expires_on", "ext_expires_in", "not_before", "resource", "token_type"} {
+			str, ok := v[k].(string)
+			if !ok || str == "" {
+				t.Errorf("%q is %T %v, want a non-empty string", k, v[k], v[k])
+			}
+		}
+		if want := DefaultEmulatorAppID; q == "" && v["client_id"] != want {
+			t.Errorf("system-assigned client_id %v, want the token's appid %s", v["client_id"], want)
+		}
+		if q != "" && v["client_id"] != "0d9b4c4e-0000-4000-8000-000000000001" {
+			t.Errorf("user-assigned client_id %v", v["client_id"])
+		}
+	}
+}
+
+// The banner says plainly who can get tokens, and on a link-local
+// gateway at 169.254.169.254:80 that a container needs nothing set.
+func TestIMDSOpenBanner(t *testing.T) {
+	withInterfaceAddrs(t, "169.254.169.254/24")
+	s, err := New(Options{Provider: &upstream{}, Addr: "169.254.169.254:80", IMDS: IMDSOpen, Secret: testSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ln = fakeListener{&net.TCPAddr{IP: net.ParseIP("169.254.169.254"), Port: 80}}
+	var b strings.Builder
+	s.printBanner(&b)
+	for _, want := range []string{
+		"listening on http://169.254.169.254:80",
+		"reach it as Azure's IMDS, with nothing set inside them",
+		"docker run --network NAME IMAGE",
+		"every container on that docker network, and every process on this machine, can get tokens for this identity",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the banner lacks %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "host.docker.internal") {
+		t.Errorf("a link-local banner names host.docker.internal:\n%s", b.String())
+	}
+}
+
+// fakeListener stands for a listener on an address this machine lacks.
+type fakeListener struct{ addr net.Addr }
+
+func (f fakeListener) Accept() (net.Conn, error) { return nil, net.ErrClosed }
+func (f fakeListener) Close() error              { return nil }
+func (f fakeListener) Addr() net.Addr            { return f.addr }

@@ -1,0 +1,142 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aztoken/aztoken/internal/claims"
+)
+
+const upstreamSecret = "upstream-secret-0123456789-UPSTREAM"
+
+// startRelay runs an upstream serve (the given options, App Service
+// protected by upstreamSecret) and a relay in front of it with open IMDS,
+// both on loopback.
+func startRelay(t *testing.T, up Options, relay Options) (upstreamSrv, relaySrv *Server) {
+	t.Helper()
+	up.Secret = upstreamSecret
+	upstreamSrv = start(t, up)
+	p, err := NewRelay(upstreamSrv.URL()+PathAppService, upstreamSecret, loopbackClient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	relay.Provider = p
+	relay.IMDS = IMDSOpen
+	return upstreamSrv, start(t, relay)
+}
+
+// A client of the relay's open IMDS gets the upstream's tokens, for the
+// identity it asked for; the upstream's secret appears in no log.
+func TestRelayPassesRequestsUpstream(t *testing.T) {
+	relayLog, relayErr, upLog := &syncBuffer{}, &syncBuffer{}, &syncBuffer{}
+	up, relay := startRelay(t, Options{Emulate: &EmulatorOptions{}, AccessLog: upLog}, Options{AccessLog: relayLog, Stderr: relayErr, ProviderName: "relay"})
+	c := loopbackClient()
+	for _, tc := range []struct{ query, wantAppID string }{
+		{"", DefaultEmulatorAppID},
+		{"&client_id=0d9b4c4e-0000-4000-8000-000000000001", "0d9b4c4e-0000-4000-8000-000000000001"},
+	} {
+		status, body := get(t, c, relay.URL()+PathIMDS+"?api-version=2018-02-01&resource=https://vault.azure.net"+tc.query, map[string]string{"Metadata": "true"})
+		if status != 200 {
+			t.Fatalf("%d %s", status, body)
+		}
+		var v struct {
+			AccessToken string `json:"access_token"`
+			ClientID    string `json:"client_id"`
+		}
+		_ = json.Unmarshal([]byte(body), &v)
+		cl, err := claims.Decode(v.AccessToken)
+		if err != nil || cl.AppID != tc.wantAppID || v.ClientID != tc.wantAppID {
+			t.Errorf("query %q: appid %q client_id %q (%v), want %s", tc.query, cl.AppID, v.ClientID, err, tc.wantAppID)
+		}
+		if !strings.HasPrefix(cl.Issuer, up.URL()) {
+			t.Errorf("the token is not the upstream's: iss %s", cl.Issuer)
+		}
+	}
+	if !strings.Contains(upLog.String(), `"GET" "/msi/token" 200`) || !strings.Contains(upLog.String(), `identity="client_id=0d9b4c4e`) {
+		t.Errorf("the upstream was not asked over App Service:\n%s", upLog.String())
+	}
+	if !strings.Contains(relayErr.String(), "relay") {
+		t.Errorf("the banner does not say it relays:\n%s", relayErr.String())
+	}
+	for name, out := range map[string]string{"relay access log": relayLog.String(), "relay stderr": relayErr.String(), "upstream access log": upLog.String()} {
+		if strings.Contains(out, upstreamSecret) {
+			t.Errorf("the %s holds the upstream's secret:\n%s", name, out)
+		}
+	}
+}
+
+// What goes wrong upstream reaches the relay's client in IMDS's shape,
+// with a status SDKs act on, and never with the upstream's secret.
+func TestRelayFailures(t *testing.T) {
+	c := loopbackClient()
+	imds := PathIMDS + "?api-version=2018-02-01&resource=https://vault.azure.net"
+	ask := func(s *Server, q string) (int, string) {
+		return get(t, c, s.URL()+imds+q, map[string]string{"Metadata": "true"})
+	}
+
+	t.Run("wrong upstream secret", func(t *testing.T) {
+		up := start(t, Options{Emulate: &EmulatorOptions{}, Secret: upstreamSecret})
+		p, _ := NewRelay(up.URL()+PathAppService, "not-the-upstream-secret-0123", loopbackClient())
+		relay := start(t, Options{Provider: p, IMDS: IMDSOpen})
+		status, body := ask(relay, "")
+		if status != 400 || !strings.Contains(body, "refused this relay's secret") || !strings.Contains(body, "IDENTITY_HEADER") {
+			t.Errorf("%d %s", status, body)
+		}
+		if strings.Contains(body, "not-the-upstream-secret") {
+			t.Errorf("the answer holds the relay's secret: %s", body)
+		}
+	})
+	t.Run("upstream down", func(t *testing.T) {
+		up := start(t, Options{Emulate: &EmulatorOptions{}, Secret: upstreamSecret})
+		url := up.URL()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = up.Shutdown(ctx)
+		p, _ := NewRelay(url+PathAppService, upstreamSecret, loopbackClient())
+		relay := start(t, Options{Provider: p, IMDS: IMDSOpen})
+		if status, body := ask(relay, ""); status != 503 || !strings.Contains(body, "could not be reached") || strings.Contains(body, upstreamSecret) {
+			t.Errorf("%d %s", status, body)
+		}
+	})
+	t.Run("upstream fails with 5xx", func(t *testing.T) {
+		_, relay := startRelay(t, Options{Provider: &upstream{err: &UpstreamError{Status: 503, Msg: "Entra ID is down"}}}, Options{})
+		if status, body := ask(relay, ""); status != 503 || !strings.Contains(body, "Entra ID is down") {
+			t.Errorf("%d %s", status, body)
+		}
+	})
+	t.Run("upstream times out", func(t *testing.T) {
+		_, relay := startRelay(t, Options{Provider: &upstream{delay: time.Minute}}, Options{UpstreamTimeout: 200 * time.Millisecond})
+		if status, body := ask(relay, ""); status != 504 || !strings.Contains(body, "gateway_timeout") {
+			t.Errorf("%d %s", status, body)
+		}
+	})
+	t.Run("identity the upstream cannot honour", func(t *testing.T) {
+		_, relay := startRelay(t, Options{Provider: &upstream{err: ErrIdentityNotFound}}, Options{})
+		status, body := ask(relay, "&client_id=0d9b4c4e-0000-4000-8000-000000000009")
+		if status != 400 || !strings.Contains(body, `"error_description":"Identity not found`) {
+			t.Errorf("%d %s", status, body)
+		}
+	})
+}
+
+func TestNewRelayChecksItsEnvironment(t *testing.T) {
+	cases := []struct{ endpoint, secret, want string }{
+		{"", upstreamSecret, "IDENTITY_ENDPOINT"},
+		{"http://127.0.0.1:1/msi/token", "", "IDENTITY_HEADER"},
+		{"ftp://x/msi/token", upstreamSecret, "not an http or https URL"},
+		{"http://user:pw@x/msi/token", upstreamSecret, "not an http or https URL"},
+		{"127.0.0.1:8079", upstreamSecret, "not an http or https URL"},
+		{"http://127.0.0.1:1/msi/token", "a\nb", "line break"},
+	}
+	for _, tc := range cases {
+		if _, err := NewRelay(tc.endpoint, tc.secret, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("NewRelay(%q): %v, want %q", tc.endpoint, err, tc.want)
+		}
+	}
+	if _, err := NewRelay("http://127.0.0.1:1/msi/token", upstreamSecret, nil); err != nil {
+		t.Error(err)
+	}
+}
