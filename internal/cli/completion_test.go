@@ -77,7 +77,7 @@ func TestCompletionFlagValues(t *testing.T) {
 		{[]string{"decode", "-o", ""}, []string{"text", "json"}, true},
 		{[]string{"cache", "list", "-o", ""}, []string{"table", "json"}, true},
 		{[]string{"serve", "--print-env", ""}, []string{"env", "env-no-export", "powershell", "compose"}, true},
-		{[]string{"serve", "--imds", ""}, []string{"auto", "secret", "off"}, true},
+		{[]string{"serve", "--imds", ""}, []string{"auto", "secret", "open", "off"}, true},
 		{[]string{"serve", "--allow-resource", ""}, aliases, false},
 		{[]string{"serve", "--source", ""}, sources, true},
 		{[]string{""}, []string{"get", "probe", "explain", "whoami", "decode", "cache", "version", "completion"}, false},
