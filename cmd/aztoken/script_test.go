@@ -152,6 +152,7 @@ var entras, mis sync.Map
 //	entra secret CLIENT SECRET | user CLIENT USER PASSWORD | federated CLIENT ASSERTION | cert CLIENT PEMFILE
 //	entra fault ENDPOINT key[=value]...
 //	entra count ENDPOINT N
+//	entra conns N          (connections opened to the fake since it started)
 func cmdEntra(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: entra start|secret|user|federated|cert|fault|count ...")
@@ -166,6 +167,7 @@ func cmdEntra(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Setenv("AZURE_AUTHORITY_HOST", e.URL()+"/")
 		ts.Setenv("ENTRA_TENANT", e.TenantID())
 		ts.Setenv("ENTRA_URL", e.URL())
+		ts.Setenv("ENTRA_ADDR", strings.TrimPrefix(e.URL(), "https://"))
 		entras.Store(ts, e)
 		return
 	}
@@ -195,6 +197,9 @@ func cmdEntra(ts *testscript.TestScript, neg bool, args []string) {
 	case "count":
 		need(ts, args, 3)
 		checkCount(ts, neg, "entra", args[1], e.Count(args[1]), args[2])
+	case "conns":
+		need(ts, args, 2)
+		checkCount(ts, neg, "entra", "connections", e.Connections(), args[1])
 	default:
 		ts.Fatalf("entra: unknown subcommand %q", args[0])
 	}

@@ -84,7 +84,7 @@ func (e *Entra) checkCertAssertion(x *exchange, a *app, clientID, tid, assertion
 	if !strings.EqualFold(iss, clientID) || !strings.EqualFold(sub, clientID) {
 		return e.errBadAssertion(r, 700023, "Client assertion iss and sub claims must both be the client id."), false
 	}
-	if !e.audienceOK(claims, r.URL.Path, tid) {
+	if !e.audienceOK(claims, r.Host, r.URL.Path, tid) {
 		return e.errBadAssertion(r, 700027,
 			"Client assertion audience claim does not match Realm issuer."), false
 	}
@@ -92,14 +92,16 @@ func (e *Entra) checkCertAssertion(x *exchange, a *app, clientID, tid, assertion
 }
 
 // audienceOK accepts the token endpoint the request was sent to (which
-// is what MSAL puts in aud) or the tenant's issuer, compared without
-// regard to case because MSAL lower-cases the authority.
-func (e *Entra) audienceOK(claims jwt.MapClaims, path, tid string) bool {
+// is what MSAL puts in aud), under the fake's address or the host the
+// client asked for (a cloud's name mapped to the fake), or the tenant's
+// issuer, compared without regard to case because MSAL lower-cases the
+// authority.
+func (e *Entra) audienceOK(claims jwt.MapClaims, host, path, tid string) bool {
 	auds, err := claims.GetAudience()
 	if err != nil {
 		return false
 	}
-	want := []string{e.URL() + path, e.issuer(tid)}
+	want := []string{e.URL() + path, "https://" + host + path, e.issuer(tid)}
 	for _, aud := range auds {
 		for _, w := range want {
 			if strings.EqualFold(aud, w) {

@@ -190,6 +190,10 @@ func (e *Entra) Count(endpoint string) int { return e.core.rec.count(endpoint) }
 // Counts returns the request count of every endpoint that saw one.
 func (e *Entra) Counts() map[string]int { return e.core.rec.allCounts() }
 
+// Connections returns how many connections clients opened to the fake
+// since it started: each one a TLS handshake.
+func (e *Entra) Connections() int { return int(e.core.conns.Load()) }
+
 // Reset forgets recorded requests and counts; faults and registrations stay.
 func (e *Entra) Reset() { e.core.rec.reset() }
 

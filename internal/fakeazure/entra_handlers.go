@@ -7,8 +7,9 @@ import (
 )
 
 // openID answers the tenant's OpenID configuration. Every URL in it is on
-// the fake itself: MSAL only accepts an issuer whose scheme and host:port
-// match the authority, and nothing a client follows may leave loopback.
+// the host the client asked for, as with the real service: the fake's own
+// address, or a cloud's name that the client dials at the fake. MSAL only
+// accepts an issuer whose scheme and host:port match the authority.
 func (e *Entra) openID(x *exchange) reply {
 	tenant := x.r.PathValue("tenant")
 	if _, ok := e.resolveTenant(tenant); !ok {
@@ -21,15 +22,16 @@ func (e *Entra) openID(x *exchange) reply {
 	case "common", "organizations":
 		issTenant = "{tenantid}"
 	}
-	base := e.URL() + "/" + tenant
+	origin := "https://" + x.r.Host
+	base := origin + "/" + tenant
 	return jsonReply(http.StatusOK, map[string]any{
-		"issuer":                                e.URL() + "/" + issTenant + "/v2.0",
+		"issuer":                                origin + "/" + issTenant + "/v2.0",
 		"authorization_endpoint":                base + "/oauth2/v2.0/authorize",
 		"token_endpoint":                        base + "/oauth2/v2.0/token",
 		"device_authorization_endpoint":         base + "/oauth2/v2.0/devicecode",
 		"end_session_endpoint":                  base + "/oauth2/v2.0/logout",
 		"jwks_uri":                              base + "/discovery/v2.0/keys",
-		"userinfo_endpoint":                     e.URL() + "/oidc/userinfo",
+		"userinfo_endpoint":                     origin + "/oidc/userinfo",
 		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
 		"response_modes_supported":              []string{"query", "fragment", "form_post"},
 		"subject_types_supported":               []string{"pairwise"},

@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -30,6 +31,8 @@ type core struct {
 	faults  *faultTable
 	closing chan struct{}
 	once    sync.Once
+	// conns counts accepted connections: for a TLS fake, handshakes.
+	conns atomic.Int64
 	// errorReply builds the body of an injected error status, shaped like
 	// the real endpoint's errors.
 	errorReply func(r *http.Request, endpoint string, status int) reply
@@ -87,6 +90,11 @@ func newCore(name string, useTLS bool, addr string, rec *recorder, faults *fault
 	// several faults; their noise does not belong in test output.
 	c.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	c.srv.Config.ReadHeaderTimeout = 10 * time.Second
+	c.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			c.conns.Add(1)
+		}
+	}
 	if useTLS {
 		cert, err := newServerCert(name)
 		if err != nil {

@@ -26,6 +26,18 @@ type serverCert struct {
 	leaf *x509.Certificate
 }
 
+// CloudHosts are the Entra ID cloud host names the fakes' certificate is
+// also valid for, so that a test can reach a fake under a real cloud's
+// name (aztoken's AZTOKEN_TEST_RESOLVE maps the name to the fake's
+// loopback address) and exercise the code path that only those names
+// take. The certificate is trusted only by tests.
+var CloudHosts = []string{
+	"login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net",
+	"login.microsoftonline.us", "login.usgovcloudapi.net", "login-us.microsoftonline.com",
+	"login.partner.microsoftonline.cn", "login.chinacloudapi.cn", "login.microsoftonline.de",
+	"login.sovcloud-identity.fr", "login.sovcloud-identity.de", "login.sovcloud-identity.sg",
+}
+
 func newServerCert(name string) (*serverCert, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -47,7 +59,7 @@ func newServerCert(name string) (*serverCert, error) {
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:              []string{"localhost"},
+		DNSNames:              append([]string{"localhost"}, CloudHosts...),
 		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)

@@ -31,6 +31,14 @@ type Options struct {
 	// Retry asks again after 429 and 5xx answers, honouring Retry-After
 	// within the request's deadline (Entra ID's token endpoint).
 	Retry bool
+	// KnownAuthorities answers MSAL's metadata requests to the known Entra
+	// ID clouds without sending them (see knownAuthorities), so that a cold
+	// token is one request.
+	KnownAuthorities bool
+	// Resolve maps host:port to a loopback address to dial instead, for
+	// tests only: it applies only while the loopback guard is on, and the
+	// guard refuses any other address (see TestResolveEnv).
+	Resolve map[string]string
 }
 
 // NewClient returns a client with the guard, bounded bodies, no redirects
@@ -38,7 +46,7 @@ type Options struct {
 func NewClient(o Options) *http.Client {
 	base := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           Dialer().DialContext,
+		DialContext:           dialFunc(o.Resolve),
 		TLSClientConfig:       o.TLS,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 0,
@@ -50,6 +58,11 @@ func NewClient(o Options) *http.Client {
 	var rt http.RoundTripper = &transport{base: base, rewrite: o.Rewrite}
 	if o.Retry {
 		rt = &retrying{base: rt}
+	}
+	// Above the recording: an answer known without asking was never sent,
+	// so -v and probe show only the requests that were.
+	if o.KnownAuthorities {
+		rt = &knownAuthorities{base: rt}
 	}
 	return &http.Client{
 		Transport: rt,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/env"
+	"github.com/aztoken/aztoken/internal/httpx"
 )
 
 const authorityVar = "AZURE_AUTHORITY_HOST"
@@ -45,6 +46,24 @@ func openIDConfigURL(host, tenant string) string {
 }
 
 func tokenURL(host, tenant string) string { return host + tenant + "/oauth2/v2.0/token" }
+
+// entraRequests are the requests MSAL sends for a cold token, for explain.
+// On a known cloud the metadata is known without asking (httpx's
+// KnownAuthorities), so only the token request goes out; elsewhere MSAL
+// first reads the OpenID configuration and, for the password grant
+// (username set), the user realm.
+func entraRequests(host, tenant, username string) []chain.RequestInfo {
+	var out []chain.RequestInfo
+	if u, err := url.Parse(host); err != nil || !httpx.KnownAuthorityHost(u.Host) {
+		out = append(out, chain.RequestInfo{Method: "GET", URL: openIDConfigURL(host, tenant), Headers: msalHeaders})
+		if username != "" {
+			out = append(out, chain.RequestInfo{Method: "GET",
+				URL:     host + "common/UserRealm/" + url.PathEscape(username) + "?api-version=1.0",
+				Headers: msalHeaders})
+		}
+	}
+	return append(out, chain.RequestInfo{Method: "POST", URL: tokenURL(host, tenant), Headers: postHeaders()})
+}
 
 // msalHeaders are the header names MSAL puts on every request; a POST adds
 // Content-Type.

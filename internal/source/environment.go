@@ -121,7 +121,7 @@ func (s *Environment) clients(set envSettings) (*confidential.Client, *public.Cl
 	if (s.conf != nil || s.pub != nil) && s.builtAs == set {
 		return s.conf, s.pub, nil
 	}
-	httpClient := s.cfg.HTTPClient(httpx.Options{Retry: true})
+	httpClient := s.cfg.HTTPClient(httpx.Options{Retry: true, KnownAuthorities: true})
 	authority := authorityFor(set.host, set.tenant)
 	if set.kind == kindPassword {
 		// The username/password flow is deprecated upstream; the SDKs still

@@ -3,7 +3,6 @@ package source
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 
 	"github.com/aztoken/aztoken/internal/chain"
@@ -114,12 +113,10 @@ func (s *Environment) Describe(req chain.Request) chain.Description {
 	if set.region != "" {
 		d.Warnings = append(d.Warnings, fmt.Sprintf("AZURE_REGIONAL_AUTHORITY_NAME=%s sends the token request to a regional endpoint, not the URL shown", set.region))
 	}
-	d.Requests = append(d.Requests, chain.RequestInfo{Method: "GET", URL: openIDConfigURL(set.host, tenant), Headers: msalHeaders})
+	user := ""
 	if set.kind == kindPassword {
-		d.Requests = append(d.Requests, chain.RequestInfo{Method: "GET",
-			URL:     set.host + "common/UserRealm/" + url.PathEscape(set.username) + "?api-version=1.0",
-			Headers: msalHeaders})
+		user = set.username
 	}
-	d.Requests = append(d.Requests, chain.RequestInfo{Method: "POST", URL: tokenURL(set.host, tenant), Headers: postHeaders()})
+	d.Requests = append(d.Requests, entraRequests(set.host, tenant, user)...)
 	return d
 }

@@ -118,7 +118,7 @@ func (w *Workload) clientFor(set workloadSettings) (*confidential.Client, error)
 		return w.readAssertion(set.file)
 	})
 	c, err := confidential.New(authorityFor(set.host, set.tenant), set.clientID, cred,
-		confidential.WithHTTPClient(w.cfg.HTTPClient(httpx.Options{Retry: true})),
+		confidential.WithHTTPClient(w.cfg.HTTPClient(httpx.Options{Retry: true, KnownAuthorities: true})),
 		confidential.WithInstanceDiscovery(false),
 		regionOption(""))
 	if err != nil {

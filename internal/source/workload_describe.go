@@ -48,10 +48,7 @@ func (w *Workload) Describe(req chain.Request) chain.Description {
 	}
 	d.Verdict = chain.WouldTry
 	d.Why = "AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE are set and the token file is readable"
-	d.Requests = []chain.RequestInfo{
-		{Method: "GET", URL: openIDConfigURL(set.host, tenant), Headers: msalHeaders},
-		{Method: "POST", URL: tokenURL(set.host, tenant), Headers: postHeaders()},
-	}
+	d.Requests = entraRequests(set.host, tenant, "")
 	return d
 }
 

@@ -1,0 +1,56 @@
+package httpx
+
+import (
+	"context"
+	"net"
+	"os"
+	"strings"
+)
+
+// TestResolveEnv lets the end-to-end tests reach a loopback fake under a
+// real cloud's host name, the way curl's --resolve does:
+// "login.microsoftonline.com:443=127.0.0.1:40123[,host:port=addr...]".
+// The URL, the TLS server name and everything above the dial are the
+// production path; only the address dialled changes.
+//
+// It is honoured only while AZTOKEN_LOOPBACK_ONLY=1 and only towards
+// loopback addresses, so it cannot send a user's request anywhere but
+// this machine, and a user who sets it by accident gets refused dials
+// rather than a changed destination.
+const TestResolveEnv = "AZTOKEN_TEST_RESOLVE"
+
+// processResolve is TestResolveEnv as read at start-up.
+var processResolve = parseResolve(os.Getenv(TestResolveEnv))
+
+// parseResolve reads host:port=addr pairs, dropping any whose address is
+// not loopback.
+func parseResolve(v string) map[string]string {
+	if v == "" {
+		return nil
+	}
+	m := map[string]string{}
+	for _, pair := range strings.Split(v, ",") {
+		from, to, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || CheckLoopback(to) != nil {
+			continue
+		}
+		m[strings.ToLower(from)] = to
+	}
+	return m
+}
+
+// dialFunc dials through the guard, first replacing an address the test
+// mapping names. The mapping applies only while the guard is on.
+func dialFunc(resolve map[string]string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := Dialer()
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if loopbackOnly.Load() {
+			if to, ok := resolve[strings.ToLower(addr)]; ok {
+				addr = to
+			} else if to, ok := processResolve[strings.ToLower(addr)]; ok {
+				addr = to
+			}
+		}
+		return d.DialContext(ctx, network, addr)
+	}
+}
