@@ -2,10 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +20,7 @@ type serveOptions struct {
 	addr           string
 	allowRemote    bool
 	allowHosts     []string
+	mapIdentities  []string
 	secretFile     string
 	secretEnv      string
 	allowResources []string
@@ -73,6 +75,7 @@ stops the server after requests in flight finish.`,
 	f.StringVar(&o.secretEnv, "secret-env", "", "read the secret clients must present from this variable")
 	f.StringArrayVar(&o.allowResources, "allow-resource", nil, "serve only this resource or alias (repeatable)")
 	f.StringVar(&o.imds, "imds", "auto", "IMDS protocol: auto (no secret on loopback, as Azure's; secret elsewhere), secret, open (no secret; loopback or link-local addresses only), off")
+	f.StringArrayVar(&o.mapIdentities, "map-identity", nil, "answer requests for this user-assigned identity (client_id=ID, object_id=ID, mi_res_id=ID, or * for all) with the chain's own token (repeatable); others get \"identity not found\"")
 	f.BoolVar(&o.relay, "relay", false, "get tokens from the aztoken serve named by IDENTITY_ENDPOINT and IDENTITY_HEADER in this process's environment (App Service protocol), not from this machine's chain")
 	f.StringVar(&o.printEnv, "print-env", "", "print the variables a container needs to stdout: "+strings.Join(serve.EnvFormats, ", "))
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no access log")
@@ -93,7 +96,7 @@ stops the server after requests in flight finish.`,
 	_ = cmd.RegisterFlagCompletionFunc("secret-env", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return a.Env.Names(), cobra.ShellCompDirectiveNoFileComp
 	})
-	for _, name := range []string{"addr", "allow-host", "emulate-tenant", "emulate-app-id", "emulate-object-id", "emulate-roles", "emulate-lifetime"} {
+	for _, name := range []string{"addr", "allow-host", "map-identity", "emulate-tenant", "emulate-app-id", "emulate-object-id", "emulate-roles", "emulate-lifetime"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 	}
 	return cmd
@@ -124,6 +127,7 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 		Addr:           o.addr,
 		AllowRemote:    o.allowRemote,
 		AllowHosts:     o.allowHosts,
+		MapIdentities:  o.mapIdentities,
 		SecretFile:     o.secretFile,
 		SecretEnv:      o.secretEnv,
 		LookupEnv:      a.Env.Lookup,
@@ -157,7 +161,7 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 		if err != nil {
 			return err
 		}
-		opts.Provider = chainProvider(a, o, r)
+		opts.Provider = newChainProvider(a, o, r)
 	}
 	srv, err := serve.New(opts)
 	if err != nil {
@@ -179,23 +183,69 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 	return nil
 }
 
-// chainProvider serves each request from the host's credential chain. A
-// user-assigned identity a client asks for is passed to managed identity,
-// the one source that can honour it; the server's own cache (per identity
-// and resource) keeps the chain from running more than it must.
-func chainProvider(a *App, o *serveOptions, r *resolved) serve.Provider {
-	return serve.ProviderFunc(func(ctx context.Context, req chain.Request, id serve.Identity) (chain.Token, error) {
-		rr := *r
-		if !id.IsZero() {
-			rr.cfg.ClientID, rr.cfg.ObjectID, rr.cfg.ResourceID = id.ClientID, id.ObjectID, id.ResourceID
+// chainProvider serves each request from the host's credential chain.
+// Sources are built once per identity and kept, so that what they learn
+// lasts: the MSAL clients' in-memory caches, managed identity's probe.
+// A user-assigned identity a client asks for goes to managed identity
+// alone, the one source that can honour it; when that source is not
+// selected or not available here, the answer is "identity not found",
+// never another identity's token. The server's own cache (per identity
+// and resource) keeps the chain from running more than it must, and the
+// server bounds each acquisition (one timeout, serve.Options').
+type chainProvider struct {
+	r       *resolved
+	verbose func(chain.Outcome)
+
+	mu     sync.Mutex
+	chains map[serve.Identity]*chain.Chain
+}
+
+// maxIdentityChains bounds the chains kept: identities are chosen by
+// clients, and past this many the oldest kept one is dropped.
+const maxIdentityChains = 32
+
+func newChainProvider(a *App, o *serveOptions, r *resolved) *chainProvider {
+	p := &chainProvider{r: r, chains: map[serve.Identity]*chain.Chain{}}
+	if o.verbose {
+		p.verbose = verboseLogger(a.IO.ErrOut)
+	}
+	return p
+}
+
+// chainFor returns the chain for id, building it the first time.
+func (p *chainProvider) chainFor(id serve.Identity) *chain.Chain {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ch := p.chains[id]; ch != nil {
+		return ch
+	}
+	rr := *p.r
+	if !id.IsZero() {
+		rr.names = []string{chain.Managed}
+		rr.cfg.ClientID, rr.cfg.ObjectID, rr.cfg.ResourceID = id.ClientID, id.ObjectID, id.ResourceID
+	}
+	ch := &chain.Chain{Sources: buildSources(&rr), Hedge: hedge, OnOutcome: p.verbose}
+	if len(p.chains) >= maxIdentityChains {
+		for k := range p.chains {
+			if !k.IsZero() {
+				delete(p.chains, k)
+				break
+			}
 		}
-		ch := &chain.Chain{Sources: buildSources(&rr), Hedge: hedge}
-		if o.verbose {
-			ch.OnOutcome = verboseLogger(a.IO.ErrOut)
-		}
-		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		defer cancel()
-		tok, _, err := ch.GetToken(ctx, req)
-		return tok, err
-	})
+	}
+	p.chains[id] = ch
+	return ch
+}
+
+// Token gets a token for id from the chain.
+func (p *chainProvider) Token(ctx context.Context, req chain.Request, id serve.Identity) (chain.Token, error) {
+	if !id.IsZero() && !slices.Contains(p.r.names, chain.Managed) {
+		return chain.Token{}, fmt.Errorf("only managed identity can give a token for %s, and it is not among the selected sources: %w", id, serve.ErrIdentityNotFound)
+	}
+	tok, _, err := p.chainFor(id).GetToken(ctx, req)
+	var ce *chain.ChainError
+	if err != nil && !id.IsZero() && errors.As(err, &ce) && ce.Status == chain.StatusUnavailable {
+		return chain.Token{}, fmt.Errorf("managed identity, the only source that can give a token for %s, is not available here (%s): %w", id, ce.Outcomes[0].Reason, serve.ErrIdentityNotFound)
+	}
+	return tok, err
 }

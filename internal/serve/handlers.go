@@ -256,6 +256,12 @@ func (s *Server) answer(w *record, r *http.Request, p protocol, resource string,
 		fail(http.StatusBadRequest, "invalid_resource", fmt.Sprintf("The resource %s is not in this server's allow list; restart aztoken serve with --allow-resource %s to serve it.", resource, resource))
 		return
 	}
+	asked := id
+	if s.mapped.maps(id) {
+		// The user chose to answer this identity with the upstream's own.
+		w.note = "mapped to the upstream's own identity"
+		id = Identity{}
+	}
 	tok, fetched, err := s.cache.get(r.Context(), resource, id)
 	if err != nil {
 		if r.Context().Err() != nil {
@@ -263,11 +269,12 @@ func (s *Server) answer(w *record, r *http.Request, p protocol, resource string,
 			w.status, w.note = 499, "client closed the request"
 			return
 		}
-		status, code, msg := failure(err, p, id)
+		status, code, msg := failure(err, p, asked)
 		w.note = "upstream: " + err.Error()
 		fail(status, code, msg)
 		return
 	}
+	// The answer names the identity the token is for, mapped or not.
 	writeToken(w, p, tok, fetched, resource, id, s.now())
 }
 

@@ -113,6 +113,12 @@ type Options struct {
 	AllowResources []string
 	// IMDS says how the IMDS protocol is served.
 	IMDS IMDSMode
+	// MapIdentities are user-assigned identities answered with the
+	// provider's own (system-assigned) identity, as KIND=ID (client_id,
+	// object_id, principal_id, mi_res_id, msi_res_id) or "*" for all.
+	// Other user-assigned identities go to the provider as asked, and a
+	// provider that cannot honour one answers ErrIdentityNotFound.
+	MapIdentities []string
 
 	// UpstreamTimeout bounds one acquisition from the Provider; zero
 	// means 60 s.

@@ -28,6 +28,7 @@ type Server struct {
 	stderr     io.Writer
 	access     *accessLog
 	hosts      hostRule
+	mapped     identityMap
 
 	mu      sync.Mutex
 	started bool
@@ -71,6 +72,9 @@ func New(opts Options) (*Server, error) {
 	}
 	host := listenHost(opts.Addr)
 	if s.hosts, err = newHostRule(host, opts.AllowHosts); err != nil {
+		return nil, err
+	}
+	if s.mapped, err = parseIdentityMap(opts.MapIdentities); err != nil {
 		return nil, err
 	}
 	loopback := isLoopbackHost(host)

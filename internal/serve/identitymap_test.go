@@ -1,0 +1,72 @@
+package serve
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aztoken/aztoken/internal/chain"
+)
+
+// honoursNone is an upstream that holds only its own identity.
+type honoursNone struct{ upstream }
+
+func (h *honoursNone) Token(ctx context.Context, req chain.Request, id Identity) (chain.Token, error) {
+	if !id.IsZero() {
+		return chain.Token{}, ErrIdentityNotFound
+	}
+	return h.upstream.Token(ctx, req, id)
+}
+
+// An identity the upstream cannot honour gets each protocol's own
+// "identity not found" 400; one the user mapped gets the upstream's own
+// token, and the access log says so.
+func TestIdentityNotFoundAndMapped(t *testing.T) {
+	log := &syncBuffer{}
+	s := start(t, Options{Provider: &honoursNone{}, AccessLog: log, MapIdentities: []string{"client_id=AAAAAAAA-0000-4000-8000-000000000001", "mi_res_id=/subscriptions/s/rg/x"}})
+	c := loopbackClient()
+	app := func(q string) (int, string) {
+		return get(t, c, s.URL()+PathAppService+"?api-version=2019-08-01&resource=https://vault.azure.net"+q, map[string]string{secretHeader: testSecret})
+	}
+	imds := func(q string) (int, string) {
+		return get(t, c, s.URL()+PathIMDS+"?api-version=2018-02-01&resource=https://vault.azure.net"+q, map[string]string{"Metadata": "true"})
+	}
+	for _, q := range []string{"&client_id=bbbb", "&object_id=cccc", "&principal_id=cccc", "&mi_res_id=/subscriptions/s/rg/other"} {
+		if status, body := app(q); status != 400 || !strings.Contains(body, `"message":"No User Assigned or Delegated Managed Identity found for specified ClientId/ResourceId/PrincipalId.`) || strings.Contains(body, tokenMarker) {
+			t.Errorf("app service %s: %d %s", q, status, body)
+		}
+	}
+	for _, q := range []string{"&client_id=bbbb", "&object_id=cccc", "&msi_res_id=/subscriptions/s/rg/other", "&mi_res_id=/subscriptions/s/rg/other"} {
+		if status, body := imds(q); status != 400 || !strings.Contains(body, `{"error":"invalid_request","error_description":"Identity not found (`) || !strings.Contains(body, "--map-identity") {
+			t.Errorf("imds %s: %d %s", q, status, body)
+		}
+	}
+	// Mapped, in any case: the upstream's own token (identity key "||").
+	for _, q := range []string{"&client_id=aaaaaaaa-0000-4000-8000-000000000001", "&msi_res_id=/SUBSCRIPTIONS/s/rg/x"} {
+		if status, body := imds(q); status != 200 || !strings.Contains(body, "||") {
+			t.Errorf("mapped %s: %d %s", q, status, body)
+		}
+	}
+	if !strings.Contains(log.String(), `identity="client_id=aaaaaaaa-0000-4000-8000-000000000001" note="mapped to the upstream's own identity"`) {
+		t.Errorf("the access log does not say the identity was mapped:\n%s", log.String())
+	}
+	// The system-assigned identity is served as ever.
+	if status, body := imds(""); status != 200 {
+		t.Errorf("system-assigned: %d %s", status, body)
+	}
+}
+
+func TestParseIdentityMap(t *testing.T) {
+	m, err := parseIdentityMap([]string{"*"})
+	if err != nil || !m.maps(Identity{ObjectID: "x"}) || m.maps(Identity{}) {
+		t.Errorf("* : %v %v", m, err)
+	}
+	for _, bad := range []string{"client_id", "client_id=", "tenant=x", "client_id=a b", "=x"} {
+		if _, err := parseIdentityMap([]string{bad}); err == nil || !strings.Contains(err.Error(), "--map-identity") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	if _, err := New(Options{Provider: &upstream{}, MapIdentities: []string{"bogus=1"}}); err == nil {
+		t.Error("New accepted a bad --map-identity")
+	}
+}
