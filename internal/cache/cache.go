@@ -222,6 +222,7 @@ func (c *Cache) read(key string) (Entry, error) {
 		return Entry{}, err
 	}
 	e, _, err := decodeEntry(data, key, c.sealer)
+	e.Token.ExpiresOn = e.expiresOn()
 	return e, err
 }
 
@@ -370,6 +371,7 @@ func (c *Cache) List() ([]Info, error) {
 			var h header
 			e, h, err = decodeEntry(data, key, c.sealer)
 			if err == nil {
+				e.Token.ExpiresOn = e.expiresOn()
 				info.Source, info.Identity, info.Tenant = e.Source, e.Token.Identity, e.Token.Tenant
 				info.Scopes = e.Scopes
 				info.ExpiresOn, info.RefreshOn, info.CreatedAt = e.Token.ExpiresOn, e.Token.RefreshOn, e.CreatedAt

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/claims"
 )
 
 // DefaultMinValidity is how long a cached token must still be valid to be
@@ -42,6 +43,19 @@ func (e Entry) RefreshAt() time.Time {
 		return e.CreatedAt.Add(life / 2)
 	}
 	return time.Time{}
+}
+
+// expiresOn is when the token stops being valid: the earlier of the
+// expiry its source reported and the JWT's own exp claim. The chain
+// already stores the earlier one; read applies it again to cover entries
+// written before it did (or by a caller that did not), so no entry is
+// served, listed or reported past its exp.
+func (e Entry) expiresOn() time.Time {
+	exp := e.Token.ExpiresOn
+	if c, err := claims.Decode(e.Token.AccessToken); err == nil && !c.ExpiresAt.IsZero() && (exp.IsZero() || c.ExpiresAt.Before(exp)) {
+		exp = c.ExpiresAt
+	}
+	return exp
 }
 
 // servable says whether the entry may be served at now.

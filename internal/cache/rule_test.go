@@ -1,6 +1,9 @@
 package cache
 
 import (
+	"context"
+	"encoding/base64"
+	"fmt"
 	"testing"
 	"time"
 
@@ -110,4 +113,35 @@ func TestRefreshAt(t *testing.T) {
 	if got := short.RefreshAt(); !got.IsZero() {
 		t.Errorf("1 h token RefreshAt = %v, want zero", got)
 	}
+}
+
+// An entry is never served past its JWT's exp, whatever expiry was stored
+// with it (entries written before the chain stored the earlier one, or by
+// any other caller): --min-validity counts from the exp, and what is
+// served and listed carries it (issue 16.2).
+func TestServedNeverPastJWTExp(t *testing.T) {
+	forModes(t, func(t *testing.T, mode string) {
+		tc := openTest(t, mode)
+		exp := time.Now().Add(10 * time.Minute).Truncate(time.Second)
+		payload := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"aud":"x","exp":%d}`, exp.Unix())))
+		e := Entry{Token: chain.Token{AccessToken: "eyJhbGciOiJub25lIn0." + payload + ".c2ln", ExpiresOn: exp.Add(2 * time.Hour)}, Source: "azcli"}
+		key := testKey("jwt-exp")
+		if err := tc.Put(context.Background(), key, e); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := tc.Get(key, 5*time.Minute)
+		if !ok || !got.Token.ExpiresOn.Equal(exp) {
+			t.Fatalf("Get(5m) = %v, expires %v; want served with the JWT's exp %v", ok, got.Token.ExpiresOn, exp)
+		}
+		if _, ok := tc.Get(key, 15*time.Minute); ok {
+			t.Error("Get(15m) served a token whose exp is 10 minutes away")
+		}
+		if _, ok := tc.GetStale(key, 15*time.Minute); ok {
+			t.Error("GetStale(15m) served a token whose exp is 10 minutes away")
+		}
+		infos, err := tc.List()
+		if err != nil || len(infos) != 1 || !infos[0].ExpiresOn.Equal(exp) {
+			t.Errorf("List = %+v, %v; want the JWT's exp", infos, err)
+		}
+	})
 }

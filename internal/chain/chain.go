@@ -195,6 +195,15 @@ func Try(ctx context.Context, s Source, req Request) Outcome {
 		o.Hint = "check this machine's clock, and the clock of the machine that issued the token"
 		return o
 	}
+	// Stored and reported as the earlier time, so that neither a cache
+	// (get's, serve's) nor -o json nor --min-validity ever counts on a
+	// lifetime the token itself does not have.
+	if !exp.Equal(tok.ExpiresOn) {
+		tok.ExpiresOn = exp
+		if !tok.RefreshOn.IsZero() && !tok.RefreshOn.Before(exp) {
+			tok.RefreshOn = time.Time{}
+		}
+	}
 	o.Token = tok
 	return o
 }

@@ -2,7 +2,9 @@ package chain
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -206,3 +208,33 @@ func TestTryStripsControlCharacters(t *testing.T) {
 		t.Errorf("hint = %q", o.Hint)
 	}
 }
+
+// A token whose exp claim comes before the answer's expiry is stored and
+// reported with its exp (issue 16.2): no cache, -o json or --min-validity
+// may count on time the token does not have. A refresh time past it goes.
+func TestTryKeepsTheEarlierExpiry(t *testing.T) {
+	t.Parallel()
+	exp := time.Now().Add(20 * time.Minute).Truncate(time.Second)
+	payload := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"exp":%d}`, exp.Unix())))
+	jwt := "eyJhbGciOiJub25lIn0." + payload + ".c2ln"
+	for name, tc := range map[string]struct {
+		tok               Token
+		wantExp, wantRefr time.Time
+	}{
+		"answer later":   {Token{AccessToken: jwt, ExpiresOn: exp.Add(2 * time.Hour), RefreshOn: exp.Add(time.Hour)}, exp, time.Time{}},
+		"refresh kept":   {Token{AccessToken: jwt, ExpiresOn: exp.Add(2 * time.Hour), RefreshOn: exp.Add(-time.Minute)}, exp, exp.Add(-time.Minute)},
+		"answer earlier": {Token{AccessToken: jwt, ExpiresOn: exp.Add(-time.Minute)}, exp.Add(-time.Minute), time.Time{}},
+		"no answer":      {Token{AccessToken: jwt}, exp, time.Time{}},
+		"opaque token":   {Token{AccessToken: "opaque", ExpiresOn: exp.Add(time.Hour)}, exp.Add(time.Hour), time.Time{}},
+	} {
+		o := Try(context.Background(), tokenSource{tc.tok}, Request{})
+		if o.Status != StatusOK || !o.Token.ExpiresOn.Equal(tc.wantExp) || !o.Token.RefreshOn.Equal(tc.wantRefr) {
+			t.Errorf("%s: outcome %v, expires %v refresh %v; want %v and %v", name, o.Status, o.Token.ExpiresOn, o.Token.RefreshOn, tc.wantExp, tc.wantRefr)
+		}
+	}
+}
+
+type tokenSource struct{ tok Token }
+
+func (tokenSource) Name() string                                       { return "token" }
+func (s tokenSource) GetToken(context.Context, Request) (Token, error) { return s.tok, nil }
