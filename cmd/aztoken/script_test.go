@@ -71,6 +71,8 @@ func scriptParams(dir string) testscript.Params {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"entra":  cmdEntra,
+			"github": cmdGitHub,
+			"azdo":   cmdAzDO,
 			"mi":     cmdMI,
 			"imds":   cmdIMDS,
 			"tool":   cmdTool,

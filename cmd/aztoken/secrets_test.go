@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,8 @@ const (
 	secretPFX      = "pfx-password-Hr7mT5"
 	secretFed      = "federated-assertion-Jd2sL9.part2.part3"
 	tokenAz        = "eyJhbGciOiJub25lIn0.eyJhdWQiOiJheiJ9.az-token-Qw3eR5"
+	secretGHReq    = "ghs_other-jobs-request-token-Vb6nM2"
+	secretADO      = "azdo-access-token-Tg5hY7"
 )
 
 // anyJWT matches what an access token looks like.
@@ -43,6 +46,24 @@ func TestNoSecretOnStderr(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer mi.Close()
+	gh, err := fakeazure.NewGitHubOIDC(fakeazure.GitHubOIDCOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gh.Close()
+	wrongSubject := gh.Credential("api://AzureADTokenExchange")
+	wrongSubject.Subject = "repo:octo-org/octo-repo:environment:production"
+	entra.AddFederatedCredential("app-gh", wrongSubject)
+	ciToken, err := gh.Mint("api://AzureADTokenExchange", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ado, err := fakeazure.NewAzureDevOpsOIDC(fakeazure.AzureDevOpsOIDCOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ado.Close()
+	ado.AddServiceConnection("5f3c8d3e-1f2a-4b6c-9d7e-0a1b2c3d4e5f", "deploy")
 
 	dir := t.TempDir()
 	ca := filepath.Join(dir, "ca.pem")
@@ -77,7 +98,16 @@ func TestNoSecretOnStderr(t *testing.T) {
 	for k, v := range mi.Env(fakeazure.SourceAppService) {
 		appService = append(appService, k+"="+v)
 	}
+	github := []string{"AZURE_CLIENT_ID=app-gh"}
+	for k, v := range gh.Env() {
+		github = append(github, k+"="+v)
+	}
+	azdo := []string{"AZURE_CLIENT_ID=app-gh"}
+	for k, v := range ado.Env("5f3c8d3e-1f2a-4b6c-9d7e-0a1b2c3d4e5f") {
+		azdo = append(azdo, k+"="+v)
+	}
 	secrets := []string{secretClient, secretPassword, secretPFX, secretFed, tokenAz, mi.Secret(),
+		gh.RequestToken(), ado.AccessToken(), secretGHReq, secretADO, ciToken,
 		"the-right-secret-0000", "the-right-password-0000", "the-right-assertion-0000"}
 
 	scenarios := []struct {
@@ -109,6 +139,14 @@ func TestNoSecretOnStderr(t *testing.T) {
 		{"azd token in error", []string{"FAKE_AZD_MODE=tokeninerror"}, nil, []string{"--source", "azd"}},
 		{"pwsh token in error", []string{"FAKE_PWSH_MODE=tokeninerror"}, nil, []string{"--source", "pwsh"}},
 		{"az garbage", []string{"FAKE_AZ_MODE=garbage"}, nil, []string{"--source", "az"}},
+		{"github subject matches no credential", github, nil, nil},
+		{"github refuses", github, func() { gh.SetFault(fakeazure.EndpointGitHubOIDC, fakeazure.Fault{Status: 403}) }, nil},
+		{"github stale token", github, func() { gh.SetFault(fakeazure.EndpointGitHubOIDC, fakeazure.Fault{AlreadyExpiredToken: true}) }, nil},
+		{"github answers HTML", github, func() { gh.SetFault(fakeazure.EndpointGitHubOIDC, fakeazure.Fault{HTML: true, Status: 502}) }, nil},
+		{"github request token of another job", append(slices.Clone(github), "ACTIONS_ID_TOKEN_REQUEST_TOKEN="+secretGHReq), nil, nil},
+		{"azure devops unknown connection", azdo, nil, []string{"--service-connection-id", "00000000-0000-4000-8000-000000000000"}},
+		{"azure devops wrong access token", append(slices.Clone(azdo), "SYSTEM_ACCESSTOKEN="+secretADO), nil, nil},
+		{"federated token variable", []string{"AZURE_CLIENT_ID=app-gh", "CI_TOKEN=" + ciToken}, nil, []string{"--federated-token-env", "CI_TOKEN"}},
 	}
 	for _, sc := range scenarios {
 		for _, verbose := range []bool{false, true} {
@@ -119,6 +157,8 @@ func TestNoSecretOnStderr(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				entra.ClearFaults()
 				mi.ClearFaults()
+				gh.ClearFaults()
+				ado.ClearFaults()
 				if sc.fault != nil {
 					sc.fault()
 				}

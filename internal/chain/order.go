@@ -7,10 +7,15 @@ import (
 	"github.com/aztoken/aztoken/internal/usage"
 )
 
-// Canonical source names, in the Go SDK's order.
+// Canonical source names, in chain order: the Go SDK's, plus Pipeline, a
+// CI system's OIDC token (GitHub Actions, Azure Pipelines, or any CI's
+// token in a variable). No SDK's default chain has it; it comes right
+// after workload identity, the other federated source, and answers only
+// inside a CI job, so nothing changes on laptops, VMs or pods.
 const (
 	Environment = "environment"
 	Workload    = "workload-identity"
+	Pipeline    = "pipeline"
 	Managed     = "managed-identity"
 	AzureCLI    = "azure-cli"
 	AzureDevCLI = "azd"
@@ -29,6 +34,7 @@ type SourceInfo struct {
 var Order = []SourceInfo{
 	{Environment, "EnvironmentCredential", []string{"env", "environment"}, true},
 	{Workload, "WorkloadIdentityCredential", []string{"workload", "workload-identity"}, true},
+	{Pipeline, "AzurePipelinesCredential", []string{"pipeline", "ci", "oidc", "github-actions", "azure-pipelines"}, true},
 	{Managed, "ManagedIdentityCredential", []string{"mi", "managed-identity", "managed"}, true},
 	{AzureCLI, "AzureCLICredential", []string{"azcli", "az", "azure-cli"}, false},
 	{AzureDevCLI, "AzureDeveloperCLICredential", []string{"azd"}, false},

@@ -26,6 +26,9 @@ type chainOptions struct {
 	cliTimeout  time.Duration
 	timeout     time.Duration
 	verbose     bool
+
+	// The pipeline source's inputs.
+	federatedTokenEnv, serviceConnectionID, oidcAudience string
 }
 
 func (o *chainOptions) bind(cmd *cobra.Command, withTimeout bool) {
@@ -33,11 +36,14 @@ func (o *chainOptions) bind(cmd *cobra.Command, withTimeout bool) {
 	f.StringArrayVar(&o.scopes, "scope", nil, "a v2 scope to ask for, such as https://vault.azure.net/.default (repeatable)")
 	f.StringVar(&o.resource, "resource", "", "a v1 resource or an alias: "+strings.Join(resourceAliasNames(), ", ")+" (default arm)")
 	f.StringVar(&o.tenant, "tenant", "", "ask for a token from this tenant (see AZURE_ADDITIONALLY_ALLOWED_TENANTS)")
-	f.StringArrayVar(&o.include, "source", nil, "try only this source (repeatable): env, workload, mi, azcli, azd, pwsh")
+	f.StringArrayVar(&o.include, "source", nil, "try only this source (repeatable): env, workload, pipeline, mi, azcli, azd, pwsh")
 	f.StringArrayVar(&o.exclude, "exclude", nil, "skip this source (repeatable)")
 	f.StringVar(&o.clientID, "client-id", "", "managed identity: the client id of a user-assigned identity")
 	f.StringVar(&o.objectID, "object-id", "", "managed identity: the object id of a user-assigned identity")
 	f.StringVar(&o.resourceID, "resource-id", "", "managed identity: the Azure resource id of a user-assigned identity")
+	f.StringVar(&o.federatedTokenEnv, "federated-token-env", "", "pipeline: the variable holding a CI's OIDC token, such as GITLAB_OIDC_TOKEN (env AZTOKEN_FEDERATED_TOKEN_ENV)")
+	f.StringVar(&o.serviceConnectionID, "service-connection-id", "", "pipeline: the Azure Pipelines service connection to ask an OIDC token for (env AZURESUBSCRIPTION_SERVICE_CONNECTION_ID)")
+	f.StringVar(&o.oidcAudience, "oidc-audience", "", "pipeline: the audience asked of GitHub Actions (env AZTOKEN_OIDC_AUDIENCE, default "+source.DefaultOIDCAudience+")")
 	f.DurationVar(&o.imdsTimeout, "imds-timeout", 0, "how long to wait for IMDS to answer its probe (env AZTOKEN_IMDS_TIMEOUT, default 1s)")
 	f.DurationVar(&o.cliTimeout, "cli-timeout", 0, "how long each of az, azd and pwsh may run (env AZTOKEN_CLI_TIMEOUT, default 10s)")
 	if withTimeout {
@@ -51,7 +57,7 @@ func (o *chainOptions) bind(cmd *cobra.Command, withTimeout bool) {
 	})
 	_ = cmd.RegisterFlagCompletionFunc("scope", completeScopes)
 	// Free-form values: offer nothing rather than the shell's file names.
-	for _, name := range []string{"tenant", "client-id", "object-id", "resource-id", "imds-timeout", "cli-timeout", "timeout"} {
+	for _, name := range []string{"tenant", "client-id", "object-id", "resource-id", "federated-token-env", "service-connection-id", "oidc-audience", "imds-timeout", "cli-timeout", "timeout"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 	}
 }
@@ -132,6 +138,9 @@ func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
 	if ids > 1 {
 		return nil, usage.New("--client-id, --object-id and --resource-id each name a user-assigned identity; give at most one.")
 	}
+	if err := o.checkPipelineFlags(); err != nil {
+		return nil, err
+	}
 	tc, tcSet := a.Env.Lookup("AZURE_TOKEN_CREDENTIALS")
 	names, err := chain.Select(chain.Selection{
 		TokenCredentials: tc, TokenCredentialsSet: tcSet,
@@ -152,6 +161,22 @@ func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
 			ProbeIMDS:   !managedAlone,
 			IMDSTimeout: o.imdsTimeout,
 			CLITimeout:  o.cliTimeout,
+
+			FederatedTokenEnv:   o.federatedTokenEnv,
+			ServiceConnectionID: o.serviceConnectionID,
+			OIDCAudience:        o.oidcAudience,
 		},
 	}, nil
+}
+
+// checkPipelineFlags refuses values that cannot be right before anything
+// runs: a "$NAME" where a name is wanted is the usual slip.
+func (o *chainOptions) checkPipelineFlags() error {
+	if n := o.federatedTokenEnv; n != "" && !source.ValidVarName(n) {
+		return usage.Errorf("--federated-token-env %q is not a variable name; give the name, such as GITLAB_OIDC_TOKEN, not its value or $NAME.", n)
+	}
+	if strings.ContainsAny(o.serviceConnectionID, "&?#/ ") {
+		return usage.Errorf("--service-connection-id %q is not an id; give the service connection's id, a GUID.", o.serviceConnectionID)
+	}
+	return nil
 }

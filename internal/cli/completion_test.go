@@ -53,7 +53,7 @@ func completeIn(t *testing.T, environ []string, args ...string) ([]string, cobra
 }
 
 func TestCompletionFlagValues(t *testing.T) {
-	sources := []string{"env", "workload", "mi", "azcli", "azd", "pwsh"}
+	sources := []string{"env", "workload", "pipeline", "mi", "azcli", "azd", "pwsh"}
 	aliases := []string{"arm", "graph", "vault", "storage", "sql", "ossrdbms", "devops"}
 	tests := []struct {
 		args  []string

@@ -9,6 +9,7 @@ import (
 var constructors = map[string]func(source.Config) chain.Source{
 	chain.Environment: func(c source.Config) chain.Source { return source.NewEnvironment(c) },
 	chain.Workload:    func(c source.Config) chain.Source { return source.NewWorkload(c) },
+	chain.Pipeline:    func(c source.Config) chain.Source { return source.NewPipeline(c) },
 	chain.Managed:     func(c source.Config) chain.Source { return source.NewManaged(c) },
 	chain.AzureCLI:    func(c source.Config) chain.Source { return source.NewAzureCLI(c) },
 	chain.AzureDevCLI: func(c source.Config) chain.Source { return source.NewAzureDevCLI(c) },

@@ -23,8 +23,10 @@ import (
 // certificates: signature (RS256 or PS256), expiry, audience (the token
 // endpoint) and iss = sub = client id. Any other assertion is a federated
 // (workload identity) token: it must equal one registered with
-// AddFederated, or, when none is, merely be non-empty, so a test needs no
-// registration to exercise a workload identity flow.
+// AddFederated, or match a federated credential registered with
+// AddFederatedCredential (see checkFederated), or, when neither is
+// registered, merely be non-empty, so a test needs no registration to
+// exercise a workload identity flow.
 func (e *Entra) checkAssertion(x *exchange, a *app, clientID, tid string) (reply, bool) {
 	r := x.r
 	assertion := r.PostForm.Get("client_assertion")
@@ -44,6 +46,9 @@ func (e *Entra) checkAssertion(x *exchange, a *app, clientID, tid string) (reply
 		x.rec.Credential = "certificate"
 		_, x.rec.X5C = header["x5c"]
 		return e.checkCertAssertion(x, a, clientID, tid, assertion, header)
+	case a != nil && len(a.fedCreds) > 0 && !slices.Contains(a.assertions, assertion):
+		x.rec.Credential = "assertion"
+		return e.checkFederated(x, a, assertion)
 	case a != nil && len(a.assertions) > 0:
 		x.rec.Credential = "assertion"
 		if slices.Contains(a.assertions, assertion) {

@@ -73,6 +73,7 @@ type app struct {
 	secrets    []string
 	certs      []*x509.Certificate
 	assertions []string
+	fedCreds   []FederatedCredential
 	users      map[string]User // by lower-case username
 	roles      []string
 }
@@ -279,6 +280,7 @@ func (e *Entra) lookupApp(clientID string) *app {
 		secrets:    slices.Clone(a.secrets),
 		certs:      slices.Clone(a.certs),
 		assertions: slices.Clone(a.assertions),
+		fedCreds:   slices.Clone(a.fedCreds),
 		users:      maps.Clone(a.users),
 		roles:      slices.Clone(a.roles),
 	}

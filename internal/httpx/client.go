@@ -96,7 +96,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
-	ri := chain.RequestInfo{Method: req.Method, URL: RedactURL(req.URL), Headers: headerNames(req.Header), Duration: time.Since(start)}
+	ri := chain.RequestInfo{Method: req.Method, URL: RedactURL(req.URL), Headers: HeaderNames(req.Header), Duration: time.Since(start)}
 	if resp != nil {
 		ri.Status = resp.StatusCode
 	}
@@ -167,7 +167,9 @@ func RedactURL(u *url.URL) string {
 	return c.String()
 }
 
-func headerNames(h http.Header) []string {
+// HeaderNames lists the names of h, sorted: what -v, probe and explain
+// show of a request's headers, whose values may be secrets.
+func HeaderNames(h http.Header) []string {
 	var out []string
 	for k := range h {
 		out = append(out, k)

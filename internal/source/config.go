@@ -1,7 +1,8 @@
 // Package source holds the credential sources of the chain, one file each:
-// environment, workload identity, managed identity, and the developer tools
-// az, azd and pwsh. Each is a small type with one job that reads its inputs
-// from the Config it is given, never from the process itself.
+// environment, workload identity, pipeline (a CI's OIDC token), managed
+// identity, and the developer tools az, azd and pwsh. Each is a small type
+// with one job that reads its inputs from the Config it is given, never
+// from the process itself.
 package source
 
 import (
@@ -22,6 +23,13 @@ type Config struct {
 	// ClientID, ObjectID and ResourceID select a user-assigned managed
 	// identity (the --client-id, --object-id and --resource-id flags).
 	ClientID, ObjectID, ResourceID string
+
+	// FederatedTokenEnv names the variable holding a CI's federated token
+	// (--federated-token-env); ServiceConnectionID is the Azure Pipelines
+	// service connection (--service-connection-id); OIDCAudience is the
+	// audience asked of GitHub Actions (--oidc-audience). The pipeline
+	// source falls back to variables for each.
+	FederatedTokenEnv, ServiceConnectionID, OIDCAudience string
 
 	// ProbeIMDS asks managed identity to check, before asking IMDS for a
 	// token, that something answers there at all. It is set when managed

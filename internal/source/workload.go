@@ -8,11 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
-
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/env"
-	"github.com/aztoken/aztoken/internal/httpx"
 )
 
 const tokenFileVar = "AZURE_FEDERATED_TOKEN_FILE"
@@ -54,11 +51,8 @@ func readWorkloadSettings(e env.Env) (workloadSettings, error) {
 // Workload is Kubernetes workload identity: a federated service account
 // token exchanged for an Entra ID token.
 type Workload struct {
-	cfg Config
-
-	mu      sync.Mutex
-	client  *confidential.Client
-	builtAs workloadSettings
+	cfg      Config
+	exchange federatedExchange
 
 	// The assertion read from the file, and when.
 	amu        sync.Mutex
@@ -67,7 +61,9 @@ type Workload struct {
 }
 
 // NewWorkload returns the workload identity source.
-func NewWorkload(cfg Config) *Workload { return &Workload{cfg: cfg} }
+func NewWorkload(cfg Config) *Workload {
+	return &Workload{cfg: cfg, exchange: federatedExchange{cfg: cfg}}
+}
 
 // Name implements chain.Source.
 func (*Workload) Name() string { return chain.Workload }
@@ -108,26 +104,6 @@ func (w *Workload) readAssertion(path string) (string, error) {
 	return a, nil
 }
 
-func (w *Workload) clientFor(set workloadSettings) (*confidential.Client, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.client != nil && w.builtAs == set {
-		return w.client, nil
-	}
-	cred := confidential.NewCredFromAssertionCallback(func(context.Context, confidential.AssertionRequestOptions) (string, error) {
-		return w.readAssertion(set.file)
-	})
-	c, err := confidential.New(authorityFor(set.host, set.tenant), set.clientID, cred,
-		confidential.WithHTTPClient(w.cfg.HTTPClient(httpx.Options{Retry: true, KnownAuthorities: true})),
-		confidential.WithInstanceDiscovery(false),
-		regionOption(""))
-	if err != nil {
-		return nil, msalConfigError(err)
-	}
-	w.client, w.builtAs = &c, set
-	return w.client, nil
-}
-
 // GetToken implements chain.Source.
 func (w *Workload) GetToken(ctx context.Context, req chain.Request) (chain.Token, error) {
 	set, err := readWorkloadSettings(w.cfg.Env)
@@ -138,11 +114,10 @@ func (w *Workload) GetToken(ctx context.Context, req chain.Request) (chain.Token
 	if err != nil {
 		return chain.Token{}, err
 	}
-	c, err := w.clientFor(set)
-	if err != nil {
-		return chain.Token{}, err
-	}
-	res, err := acquireByCredential(ctx, c, req.Scopes, tenant, set.tenant)
+	target := federatedTarget{host: set.host, tenant: set.tenant, clientID: set.clientID, from: set.file}
+	res, err := w.exchange.token(ctx, target, func(context.Context) (string, error) {
+		return w.readAssertion(set.file)
+	}, req.Scopes, tenant)
 	if err != nil {
 		w.amu.Lock()
 		secret := w.assertion
