@@ -3,8 +3,8 @@ package runner
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -29,11 +29,18 @@ func (e *NotFoundError) Error() string {
 func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 
 // PathOf returns the value of PATH in environ (KEY=VALUE entries; the last
-// entry wins, as it does for the child).
+// entry wins, as it does for the child). On Windows the name is matched
+// without regard to case, as Windows does: there it is usually "Path".
 func PathOf(environ []string) (string, bool) {
+	return lookupVar(environ, "PATH")
+}
+
+// lookupVar finds key in environ; the last entry wins.
+func lookupVar(environ []string, key string) (string, bool) {
 	val, found := "", false
 	for _, kv := range environ {
-		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+		k, v, ok := strings.Cut(kv, "=")
+		if ok && (k == key || (runtime.GOOS == "windows" && strings.EqualFold(k, key))) {
 			val, found = v, true
 		}
 	}
@@ -45,9 +52,13 @@ func PathOf(environ []string) (string, bool) {
 // and relative PATH entries are skipped: they name the working directory,
 // and a token tool found there could be anything.
 func LookPath(name string, environ []string) (string, error) {
-	if strings.ContainsRune(name, filepath.Separator) {
-		if filepath.IsAbs(name) && isExecutable(name) {
-			return name, nil
+	if hasDir(name) {
+		if filepath.IsAbs(name) {
+			for _, c := range candidates(name, environ) {
+				if isExecutable(c) {
+					return c, nil
+				}
+			}
 		}
 		return "", &NotFoundError{Name: name, PathSet: true}
 	}
@@ -59,15 +70,11 @@ func LookPath(name string, environ []string) (string, error) {
 		if dir == "" || !filepath.IsAbs(dir) {
 			continue
 		}
-		p := filepath.Join(dir, name)
-		if isExecutable(p) {
-			return p, nil
+		for _, c := range candidates(name, environ) {
+			if p := filepath.Join(dir, c); isExecutable(p) {
+				return p, nil
+			}
 		}
 	}
 	return "", &NotFoundError{Name: name, PathSet: true}
-}
-
-func isExecutable(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }

@@ -1,14 +1,13 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -16,16 +15,11 @@ import (
 const (
 	DefaultTimeout   = 10 * time.Second
 	DefaultMaxOutput = 1 << 20 // bytes kept of each of stdout and stderr
-	// DefaultDir is where children run: it always exists, and it is nobody's
-	// project, so a tool that reads settings from its working directory
-	// (azd does) answers for the user rather than for wherever aztoken was
-	// started.
-	DefaultDir = "/"
 )
 
-// drainDelay bounds how long a run waits, once the group is killed, for
-// output from processes that left the group (setsid) and still hold the
-// pipes. Nothing in the group can hold them once it is killed.
+// drainDelay bounds how long a run waits, once the tree is killed, for
+// output from processes that escaped it and still hold the pipes. Nothing
+// in the tree can hold them once it is killed.
 const drainDelay = 200 * time.Millisecond
 
 // Cmd is one run of a tool.
@@ -38,7 +32,11 @@ type Cmd struct {
 	Args []string
 	// Environ is the child's whole environment, KEY=VALUE.
 	Environ []string
-	// Dir is the working directory; empty means DefaultDir.
+	// Dir is the working directory; empty means a directory that always
+	// exists and is nobody's project ("/", or %SystemRoot% on Windows), so
+	// that a tool that reads settings from its working directory (azd
+	// does) answers for the user rather than for wherever aztoken was
+	// started.
 	Dir string
 	// Timeout bounds the run; zero means DefaultTimeout.
 	Timeout time.Duration
@@ -46,6 +44,9 @@ type Cmd struct {
 	// DefaultMaxOutput. The rest is read and dropped, so a chatty child
 	// never blocks on a full pipe.
 	MaxOutput int
+	// Stdin is what the child reads; nil means nothing (end of file at
+	// once), so the child can never wait for a prompt.
+	Stdin []byte
 }
 
 // Result is what a run produced. It is filled in as far as the run got,
@@ -65,7 +66,7 @@ type Result struct {
 var ErrTimedOut = errors.New("timed out")
 
 // TimeoutError is a run that used up its own Timeout; the child and every
-// process in its group were killed.
+// process it started were killed.
 type TimeoutError struct{ After time.Duration }
 
 func (e *TimeoutError) Error() string { return "timed out after " + FormatDuration(e.After) }
@@ -91,8 +92,9 @@ var errOwnDeadline = errors.New("the run's own timeout")
 // Run runs c and waits for it. It returns a *NotFoundError (ErrNotFound)
 // when the executable is not on the PATH, a *TimeoutError when c.Timeout
 // ran out, an error wrapping ctx.Err() when ctx ended first, and an
-// *ExitError for an unsuccessful exit. Whatever happens, every process in
-// the child's group is killed before Run returns.
+// *ExitError for an unsuccessful exit. Whatever happens, every process the
+// child started is killed before Run returns (see tree for what each
+// platform can reach).
 func Run(ctx context.Context, c Cmd) (Result, error) {
 	res := Result{ExitCode: -1}
 	path, err := LookPath(c.Name, c.Environ)
@@ -113,25 +115,30 @@ func Run(ctx context.Context, c Cmd) (Result, error) {
 	}
 	dir := c.Dir
 	if dir == "" {
-		dir = DefaultDir
+		dir = defaultDir(c.Environ)
 	}
-
 	rctx, cancel := context.WithTimeoutCause(ctx, timeout, errOwnDeadline)
 	defer cancel()
-
-	cmd := exec.CommandContext(rctx, path, c.Args...)
-	// A nil Env would hand the child this process's environment.
-	cmd.Env = append(make([]string, 0, len(c.Environ)), c.Environ...)
+	cmd, err := command(rctx, path, c.Args, c.Environ)
+	if err != nil {
+		return res, err
+	}
 	cmd.Dir = dir
-	// Stdin stays nil: the child reads /dev/null and cannot wait for a prompt.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
-	// Backstop only: the group's SIGKILL ends the child at once.
+	if c.Stdin != nil {
+		cmd.Stdin = bytes.NewReader(c.Stdin)
+	}
+	t, err := newTree(cmd)
+	if err != nil {
+		return res, fmt.Errorf("cannot prepare to run %s: %w", path, err)
+	}
+	defer t.release()
+	cmd.Cancel = t.kill
+	// Backstop only: killing the tree ends the child at once.
 	cmd.WaitDelay = time.Second
 
 	// Our own pipes, rather than exec's, so that Wait returns as soon as the
 	// child exits even if a grandchild still holds stdout; we then kill the
-	// group, which closes the pipes.
+	// tree, which closes the pipes.
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return res, err
@@ -149,6 +156,15 @@ func Run(ctx context.Context, c Cmd) (Result, error) {
 	err = cmd.Start()
 	outW.Close()
 	errW.Close()
+	if err == nil {
+		if err = t.started(cmd.Process); err != nil {
+			// A child we could not put in its tree is a child we could
+			// not stop: end it before anything else happens.
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			err = fmt.Errorf("could not track its processes: %w", err)
+		}
+	}
 	if err != nil {
 		outR.Close()
 		errR.Close()
@@ -162,7 +178,7 @@ func Run(ctx context.Context, c Cmd) (Result, error) {
 
 	werr := cmd.Wait()
 	// Nothing the tool started may outlive the run.
-	_ = killGroup(cmd.Process.Pid)
+	_ = t.kill()
 	drained := make(chan struct{})
 	go func() { wg.Wait(); close(drained) }()
 	select {
@@ -197,17 +213,6 @@ func Run(ctx context.Context, c Cmd) (Result, error) {
 		return res, &ExitError{Code: cmd.ProcessState.ExitCode(), State: cmd.ProcessState.String()}
 	}
 	return res, werr
-}
-
-// killGroup sends SIGKILL to every process in the group led by pid. The
-// group outlives its leader while any member lives, so this also reaches
-// grandchildren once the child itself is gone.
-func killGroup(pid int) error {
-	err := syscall.Kill(-pid, syscall.SIGKILL)
-	if errors.Is(err, syscall.ESRCH) {
-		return os.ErrProcessDone
-	}
-	return err
 }
 
 // bounded keeps the first max bytes written to it and counts the rest.

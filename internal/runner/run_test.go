@@ -5,9 +5,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +18,9 @@ import (
 // and returns that directory, to be used as the child's PATH.
 func script(t *testing.T, name, body string) string {
 	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("skipping: the fake tools are sh scripts")
+	}
 	dir := t.TempDir()
 	if err := proctest.WriteExecutable(filepath.Join(dir, name), []byte("#!/bin/sh\n"+body)); err != nil {
 		t.Fatal(err)
@@ -34,7 +37,7 @@ func waitGone(t *testing.T, pid int) {
 	deadline := time.Now().Add(5 * time.Second)
 	for !proctest.Gone(pid) {
 		if time.Now().After(deadline) {
-			syscall.Kill(pid, syscall.SIGKILL)
+			proctest.Kill(pid)
 			t.Fatalf("process %d is still running after the run returned", pid)
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -73,7 +72,7 @@ func checkGrandchildGone(t *testing.T, log string) {
 	deadline := time.Now().Add(5 * time.Second)
 	for !proctest.Gone(pid) {
 		if time.Now().After(deadline) {
-			syscall.Kill(pid, syscall.SIGKILL)
+			proctest.Kill(pid)
 			t.Fatalf("grandchild %d outlived the run", pid)
 		}
 		time.Sleep(20 * time.Millisecond)
