@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/resources"
 	"github.com/aztoken/aztoken/internal/source"
 	"github.com/aztoken/aztoken/internal/usage"
 )
@@ -34,7 +35,7 @@ type chainOptions struct {
 func (o *chainOptions) bind(cmd *cobra.Command, withTimeout bool) {
 	f := cmd.Flags()
 	f.StringArrayVar(&o.scopes, "scope", nil, "a v2 scope to ask for, such as https://vault.azure.net/.default (repeatable)")
-	f.StringVar(&o.resource, "resource", "", "a v1 resource or an alias: "+strings.Join(resourceAliasNames(), ", ")+" (default arm)")
+	f.StringVar(&o.resource, "resource", "", "a v1 resource or an alias: "+strings.Join(resources.Aliases(), ", ")+" (default "+resources.Default+")")
 	f.StringVar(&o.tenant, "tenant", "", "ask for a token from this tenant (see AZURE_ADDITIONALLY_ALLOWED_TENANTS)")
 	f.StringArrayVar(&o.include, "source", nil, "try only this source (repeatable): env, workload, pipeline, mi, azcli, azd, pwsh")
 	f.StringArrayVar(&o.exclude, "exclude", nil, "skip this source (repeatable)")
@@ -53,7 +54,7 @@ func (o *chainOptions) bind(cmd *cobra.Command, withTimeout bool) {
 	_ = cmd.RegisterFlagCompletionFunc("source", completeSources)
 	_ = cmd.RegisterFlagCompletionFunc("exclude", completeSources)
 	_ = cmd.RegisterFlagCompletionFunc("resource", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return resourceAliasNames(), cobra.ShellCompDirectiveNoFileComp
+		return resources.Aliases(), cobra.ShellCompDirectiveNoFileComp
 	})
 	_ = cmd.RegisterFlagCompletionFunc("scope", completeScopes)
 	// Free-form values: offer nothing rather than the shell's file names.
@@ -65,8 +66,8 @@ func (o *chainOptions) bind(cmd *cobra.Command, withTimeout bool) {
 // completeScopes offers the scope of each resource alias.
 func completeScopes(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	var out []string
-	for _, alias := range resourceAliasNames() {
-		out = append(out, ResourceToScope(alias))
+	for _, alias := range resources.Aliases() {
+		out = append(out, resources.ToScope(resources.Expand(alias)))
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
 }

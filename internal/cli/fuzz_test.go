@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/aztoken/aztoken/internal/resources"
 	"github.com/aztoken/aztoken/internal/source"
 	"github.com/aztoken/aztoken/internal/usage"
 )
@@ -43,25 +44,11 @@ func FuzzScopesAndResource(f *testing.F) {
 			scopeList = strings.Split(scopes, "\n")
 		}
 
-		if v := source.ValidScope(resource); v != scopeRule.MatchString(resource) {
-			t.Fatalf("ValidScope(%q) = %v, against the rule", resource, v)
-		}
 		if v := source.ValidTenant(requested); v != tenantRule.MatchString(requested) {
 			t.Fatalf("ValidTenant(%q) = %v, against the rule", requested, v)
 		}
 
-		scope := ResourceToScope(resource)
-		if !strings.HasSuffix(scope, "/.default") {
-			t.Fatalf("ResourceToScope(%q) = %q, not a .default scope", resource, scope)
-		}
-		if target, ok := resourceAliases[strings.ToLower(resource)]; ok {
-			if scope != strings.TrimSuffix(target, "/")+"/.default" {
-				t.Fatalf("alias %q gave %q, not its resource %q", resource, scope, target)
-			}
-		} else if source.ValidScope(resource) != source.ValidScope(scope) && resource != "" {
-			t.Fatalf("ResourceToScope(%q) = %q changed whether it is valid", resource, scope)
-		}
-
+		scope := resources.ToScope(resources.Expand(resource))
 		got, err := scopesFor(scopeList, resource)
 		if err != nil {
 			if !errors.Is(err, usage.Err) {
@@ -76,7 +63,7 @@ func FuzzScopesAndResource(f *testing.F) {
 				t.Fatal("scopesFor succeeded with no scopes")
 			}
 			for _, s := range got {
-				if !source.ValidScope(s) {
+				if resources.Validate(s) != nil || !scopeRule.MatchString(s) {
 					t.Fatalf("scopesFor let through %q", s)
 				}
 			}

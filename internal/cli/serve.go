@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/resources"
 	"github.com/aztoken/aztoken/internal/serve"
 	"github.com/aztoken/aztoken/internal/usage"
 )
@@ -89,7 +90,7 @@ stops the server after requests in flight finish.`,
 	_ = cmd.RegisterFlagCompletionFunc("print-env", fixedCompletion(serve.EnvFormats...))
 	_ = cmd.RegisterFlagCompletionFunc("imds", fixedCompletion("auto", "secret", "open", "off"))
 	_ = cmd.RegisterFlagCompletionFunc("allow-resource", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return resourceAliasNames(), cobra.ShellCompDirectiveNoFileComp
+		return resources.Aliases(), cobra.ShellCompDirectiveNoFileComp
 	})
 	_ = cmd.RegisterFlagCompletionFunc("secret-file", cobra.FixedCompletions(nil, cobra.ShellCompDirectiveDefault))
 	_ = cmd.RegisterFlagCompletionFunc("emulate-key", cobra.FixedCompletions(nil, cobra.ShellCompDirectiveDefault))
@@ -121,7 +122,7 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 	}
 	var allowed []string
 	for _, r := range o.allowResources {
-		allowed = append(allowed, strings.TrimSuffix(ResourceToScope(r), "/.default"))
+		allowed = append(allowed, resources.Expand(r))
 	}
 	opts := serve.Options{
 		Addr:           o.addr,

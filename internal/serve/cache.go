@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/resources"
 )
 
 const (
@@ -82,7 +83,7 @@ func refreshTime(tok chain.Token, fetched time.Time) time.Time {
 // get returns a token for resource and id, from the cache when it has
 // more than minRemaining left, and the time it was fetched.
 func (c *cache) get(ctx context.Context, resource string, id Identity) (chain.Token, time.Time, error) {
-	key := id.key() + "|" + normalizeResource(resource)
+	key := id.key() + "|" + resources.TokenKey(resource)
 	now := c.now()
 	c.mu.RLock()
 	e := c.entries[key]
@@ -112,7 +113,7 @@ func (c *cache) get(ctx context.Context, resource string, id Identity) (chain.To
 func (c *cache) fetch(key, resource string, id Identity) (*entry, error) {
 	ctx, cancel := context.WithTimeout(c.ctx, c.timeout)
 	defer cancel()
-	req := chain.Request{Scopes: []string{resource + "/.default"}}
+	req := chain.Request{Scopes: []string{resources.ToScope(resource)}}
 	tok, err := c.provider.Token(ctx, req, id)
 	if err != nil {
 		return nil, err

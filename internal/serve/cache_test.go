@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -97,8 +98,8 @@ func TestCacheKeysByIdentityAndResource(t *testing.T) {
 		id  Identity
 	}{
 		{"api://a", Identity{}},
-		{"api://a/", Identity{}}, // same resource
 		{"API://A", Identity{}},  // same resource
+		{"api://a/", Identity{}}, // another token: the slash changes aud (see package resources)
 		{"api://b", Identity{}},
 		{"api://a", Identity{ClientID: "c1"}},
 		{"api://a", Identity{ClientID: "C1"}}, // same identity
@@ -109,8 +110,15 @@ func TestCacheKeysByIdentityAndResource(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := up.calls.Load(); n != 5 {
-		t.Errorf("upstream asked %d times, want 5", n)
+	if n := up.calls.Load(); n != 6 {
+		t.Errorf("upstream asked %d times, want 6", n)
+	}
+	// The scope asked for keeps the client's slash, as get --resource does.
+	for res, scope := range map[string]string{"api://a": "api://a/.default", "api://a/": "api://a//.default"} {
+		tok, _, err := c.get(ctx, res, Identity{})
+		if err != nil || !strings.Contains(tok.AccessToken, "-"+scope+"-") {
+			t.Errorf("resource %q: token %q, %v; want one asked for scope %q", res, tok.AccessToken, err, scope)
+		}
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/mint"
+	"github.com/aztoken/aztoken/internal/resources"
 )
 
 // Emulator defaults: clearly fake ids that stay the same from run to run,
@@ -184,7 +185,7 @@ func (e *Emulator) Token(_ context.Context, req chain.Request, id Identity) (cha
 	if len(req.Scopes) != 1 {
 		return chain.Token{}, chain.Failed(nil, "", "the emulator takes exactly one scope, got %d", len(req.Scopes))
 	}
-	resource := strings.TrimSuffix(req.Scopes[0], "/.default")
+	resource := resources.FromScope(req.Scopes[0])
 	appID, objectID := e.opts.AppID, e.opts.ObjectID
 	switch {
 	case id.ClientID != "":

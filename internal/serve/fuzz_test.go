@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/resources"
 )
 
 // fuzzToken is what the fuzz server's provider hands out; it must never
@@ -134,7 +135,7 @@ func checkGranted(t *testing.T, cfg fuzzServer, req *http.Request, body string) 
 	if tok.AccessToken != fuzzToken {
 		t.Fatalf("200 answer does not carry the token: %s", body)
 	}
-	if !validResource(tok.Resource) {
+	if resources.Validate(tok.Resource) != nil {
 		t.Fatalf("token served for invalid resource %q", tok.Resource)
 	}
 	allowed := cfg.allow == nil

@@ -17,6 +17,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/claims"
+	"github.com/aztoken/aztoken/internal/resources"
 )
 
 // Paths of the protocols.
@@ -245,13 +246,13 @@ func (s *Server) answer(w *record, r *http.Request, p protocol, resource string,
 		fail(http.StatusBadRequest, "invalid_request", "Required query parameter resource not specified")
 		return
 	}
-	if !validResource(resource) {
+	if resources.Validate(resource) != nil {
 		w.note = "invalid resource"
 		fail(http.StatusBadRequest, "invalid_resource", "The resource is not a resource URI or app id: use characters A-Z, a-z, 0-9 and ._/:- only.")
 		return
 	}
 	w.resource = resource
-	if s.allow != nil && !s.allow[normalizeResource(resource)] {
+	if s.allow != nil && !s.allow[resources.API(resource)] {
 		w.note = "resource not allowed"
 		fail(http.StatusBadRequest, "invalid_resource", fmt.Sprintf("The resource %s is not in this server's allow list; restart aztoken serve with --allow-resource %s to serve it.", resource, resource))
 		return

@@ -209,23 +209,3 @@ func validSecret(s string) error {
 	}
 	return nil
 }
-
-// normalizeResource is the form used for allow-list comparison and cache keys.
-func normalizeResource(r string) string {
-	return strings.ToLower(strings.TrimRight(r, "/"))
-}
-
-// validResource applies the rule the sources apply to scopes before
-// they reach a shell or a URL: [A-Za-z0-9._/:-], not empty.
-func validResource(r string) bool {
-	if r == "" || len(r) > 512 {
-		return false
-	}
-	for i := 0; i < len(r); i++ {
-		c := r[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._/:-", c) >= 0) {
-			return false
-		}
-	}
-	return true
-}

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/aztoken/aztoken/internal/resources"
 )
 
 // Server is a running (or ready) managed-identity endpoint.
@@ -83,10 +85,10 @@ func New(opts Options) (*Server, error) {
 	if len(opts.AllowResources) > 0 {
 		s.allow = map[string]bool{}
 		for _, r := range opts.AllowResources {
-			if !validResource(r) {
+			if resources.Validate(r) != nil {
 				return nil, fmt.Errorf("the allowed resource %q is not a resource URI or app id; use characters A-Z, a-z, 0-9 and ._/:- only", r)
 			}
-			s.allow[normalizeResource(r)] = true
+			s.allow[resources.API(r)] = true
 		}
 	}
 	provider := opts.Provider

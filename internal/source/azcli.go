@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/resources"
 )
 
 // AzureCLI gets tokens from the Azure CLI's login:
@@ -69,7 +70,7 @@ func (a *AzureCLI) args(req chain.Request) ([]string, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	args := []string{"account", "get-access-token", "-o", "json", "--resource", ScopeToResource(req.Scopes[0])}
+	args := []string{"account", "get-access-token", "-o", "json", "--resource", resources.FromScope(req.Scopes[0])}
 	if tenant != "" {
 		args = append(args, "--tenant", tenant)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/resources"
 	"github.com/aztoken/aztoken/internal/runner"
 )
 
@@ -104,7 +105,7 @@ func (d *devTool) checkTenant(req chain.Request) (string, error) {
 // with '-' is also refused: no shell reads our argv, but the tool's own
 // option parser would.
 func (d *devTool) checkScope(scope string) error {
-	if ValidScope(scope) && !strings.HasPrefix(scope, "-") {
+	if resources.Validate(scope) == nil && !strings.HasPrefix(scope, "-") {
 		return nil
 	}
 	return chain.Failed(nil, "use a scope such as https://management.azure.com/.default",

@@ -3,7 +3,6 @@ package source
 import (
 	"encoding/json"
 	"errors"
-	"github.com/aztoken/aztoken/internal/httpx"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -11,6 +10,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/aztoken/aztoken/internal/httpx"
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/env"

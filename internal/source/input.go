@@ -6,12 +6,6 @@ import (
 	"strings"
 )
 
-// ScopeToResource turns a v2 scope into the v1 resource managed identity
-// and az want: "https://vault.azure.net/.default" → "https://vault.azure.net".
-func ScopeToResource(scope string) string {
-	return strings.TrimSuffix(scope, "/.default")
-}
-
 func validChars(s, extra string) bool {
 	if s == "" {
 		return false
@@ -26,10 +20,6 @@ func validChars(s, extra string) bool {
 	}
 	return true
 }
-
-// ValidScope reports whether scope uses only [A-Za-z0-9._/:-]: what the SDKs
-// allow before handing a scope to a shell or a URL.
-func ValidScope(scope string) bool { return validChars(scope, "._/:-") }
 
 // ValidTenant reports whether tenant uses only [A-Za-z0-9.-].
 func ValidTenant(tenant string) bool { return validChars(tenant, ".-") }

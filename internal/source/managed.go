@@ -15,6 +15,7 @@ import (
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/env"
 	"github.com/aztoken/aztoken/internal/httpx"
+	"github.com/aztoken/aztoken/internal/resources"
 )
 
 // Managed is the managed identity source: IMDS on Azure VMs, and the local
@@ -139,11 +140,11 @@ func managedResource(req chain.Request) (string, error) {
 		return "", chain.Failed(nil, "ask for one scope, such as https://management.azure.com/.default",
 			"managed identity takes exactly one scope, and %d were given", len(req.Scopes))
 	}
-	if !ValidScope(req.Scopes[0]) {
+	if err := resources.Validate(req.Scopes[0]); err != nil {
 		return "", chain.Failed(nil, "use a scope such as https://vault.azure.net/.default",
-			"scope %q has characters outside A-Z, a-z, 0-9 and ._/:-", req.Scopes[0])
+			"scope %q %s", req.Scopes[0], err)
 	}
-	return ScopeToResource(req.Scopes[0]), nil
+	return resources.FromScope(req.Scopes[0]), nil
 }
 
 // miFlights coalesces concurrent acquisitions of one token within the

@@ -14,6 +14,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/resources"
 )
 
 // PowerShell gets tokens from Azure PowerShell's login (Connect-AzAccount),
@@ -123,7 +124,7 @@ func (p *PowerShell) args(req chain.Request) (args []string, resource, tenant st
 	if tenant, err = p.tool.checkTenant(req); err != nil {
 		return nil, "", "", err
 	}
-	resource = ScopeToResource(req.Scopes[0])
+	resource = resources.FromScope(req.Scopes[0])
 	args = []string{"-NoProfile", "-NonInteractive", "-OutputFormat", "Text",
 		"-EncodedCommand", encodeUTF16LE(pwshScriptFor(resource, tenant))}
 	return args, resource, tenant, nil
