@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strings"
 
@@ -71,14 +72,19 @@ var msalHeaders = []string{"Client-Request-Id", "Return-Client-Request-Id", "X-C
 
 func postHeaders() []string { return append([]string{"Content-Type"}, msalHeaders...) }
 
-// requestTenant applies the tenant rule to a request and turns a refusal
-// into an unavailable error: like a missing variable, it is configuration
-// the user can fix without anything being sent.
+// requestTenant applies the tenant rule to a request. A refusal stops the
+// chain, as in the SDKs: the user asked for a tenant, and falling through
+// to the next source (their own az login, say) would hand back a token
+// for an identity they did not ask for.
 func requestTenant(e env.Env, configured string, req chain.Request) (string, error) {
 	t, err := ResolveTenant(configured, req.Tenant, AllowedTenants(e.Get("AZURE_ADDITIONALLY_ALLOWED_TENANTS")))
 	if err != nil {
-		return "", chain.Unavailable("ask for the configured tenant, or list the requested one in AZURE_ADDITIONALLY_ALLOWED_TENANTS (\"*\" allows any)",
-			"%s", err)
+		hint := "ask for the configured tenant (--tenant " + configured + ", or no --tenant), or list the requested one in AZURE_ADDITIONALLY_ALLOWED_TENANTS (\"*\" allows any)"
+		var tm *TenantMismatchError
+		if errors.As(err, &tm) && IsGUID(configured) != IsGUID(req.Tenant) {
+			hint = "if " + req.Tenant + " is the same directory, ask for it by the configured id (--tenant " + configured + "); otherwise list it in AZURE_ADDITIONALLY_ALLOWED_TENANTS (\"*\" allows any)"
+		}
+		return "", chain.Failed(err, hint, "%s", err)
 	}
 	return t, nil
 }

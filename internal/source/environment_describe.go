@@ -98,7 +98,7 @@ func (s *Environment) Describe(req chain.Request) chain.Description {
 	}
 	tenant, err := requestTenant(e, set.tenant, req)
 	if err != nil {
-		d.Verdict, d.Why = chain.WouldSkip, whyNot(err)
+		d.Verdict, d.Why = chain.WouldStop, whyNot(err)
 		return d
 	}
 	d.Verdict = chain.WouldTry

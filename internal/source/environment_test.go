@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/env"
 	"github.com/aztoken/aztoken/internal/fakeazure"
 )
 
@@ -250,17 +251,12 @@ func TestEnvironmentConfigurationSkips(t *testing.T) {
 		{"ec cert", map[string]string{"AZURE_CLIENT_CERTIFICATE_PATH": certFixture("ec-pkcs8.pem")}, "EC key"},
 		{"encrypted pem", map[string]string{"AZURE_CLIENT_CERTIFICATE_PATH": certFixture("rsa-encrypted-pkcs8.pem"), "AZURE_CLIENT_CERTIFICATE_PASSWORD": "fixture-pem-pass"}, "encrypted PEM"},
 		{"wrong pfx password", map[string]string{"AZURE_CLIENT_CERTIFICATE_PATH": certFixture("rsa-password.pfx"), "AZURE_CLIENT_CERTIFICATE_PASSWORD": testPassword}, "the certificate password is wrong"},
-		{"other tenant", map[string]string{"AZURE_CLIENT_SECRET": testSecret}, "AZURE_ADDITIONALLY_ALLOWED_TENANTS"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEntra(t, fakeazure.EntraOptions{})
-			req := scopeReq
-			if c.name == "other tenant" {
-				req.Tenant = "other.example"
-			}
-			_, err := NewEnvironment(entraConfig(e, c.vars)).GetToken(context.Background(), req)
+			_, err := NewEnvironment(entraConfig(e, c.vars)).GetToken(context.Background(), scopeReq)
 			if chain.StatusOf(err) != chain.StatusUnavailable {
 				t.Fatalf("status %v, want unavailable: %v", chain.StatusOf(err), err)
 			}
@@ -307,8 +303,13 @@ func TestEnvironmentTenantRules(t *testing.T) {
 			tok, err := src.GetToken(context.Background(), req)
 			key, keyOK := src.CacheKey(req)
 			if c.want == "" {
-				if chain.StatusOf(err) != chain.StatusUnavailable || keyOK {
-					t.Fatalf("want a refusal, got %v, key %q", err, key)
+				// A refusal stops the chain: the next source would answer
+				// for another identity than the one asked for.
+				if chain.StatusOf(err) != chain.StatusFailed || keyOK {
+					t.Fatalf("want a refusal that stops the chain, got %v (%v), key %q", err, chain.StatusOf(err), key)
+				}
+				if n := len(e.Requests()); n != 0 {
+					t.Errorf("a refused tenant sent %d requests", n)
 				}
 				return
 			}
@@ -387,5 +388,31 @@ func TestEnvironmentIgnoresMSALForceRegion(t *testing.T) {
 	}
 	if os.Getenv("MSAL_FORCE_REGION") != "westus2" {
 		t.Fatal("setup")
+	}
+}
+
+// A tenant named by domain and the configured one named by id (or two
+// domains) may be one directory, but nothing offline can tell: the message
+// says so, and the hint offers the configured id (issue 12.1).
+func TestTenantMismatchWording(t *testing.T) {
+	t.Parallel()
+	const id = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+	cases := []struct{ configured, requested, want, hint string }{
+		{id, "contoso.onmicrosoft.com", "cannot be known without asking Entra ID", "--tenant " + id},
+		{"contoso.onmicrosoft.com", id, "cannot be known without asking Entra ID", "--tenant contoso.onmicrosoft.com"},
+		{"contoso.com", "contoso.onmicrosoft.com", "two domain names may belong to the same directory", "AZURE_ADDITIONALLY_ALLOWED_TENANTS"},
+		{id, "00000000-0000-0000-0000-000000000001", "a different directory", "AZURE_ADDITIONALLY_ALLOWED_TENANTS"},
+	}
+	for _, c := range cases {
+		_, err := requestTenant(env.FromList(nil), c.configured, chain.Request{Tenant: c.requested})
+		if chain.StatusOf(err) != chain.StatusFailed {
+			t.Errorf("%s vs %s: status %v, want failed", c.configured, c.requested, chain.StatusOf(err))
+		}
+		if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s vs %s: %q does not say %q", c.configured, c.requested, err, c.want)
+		}
+		if h := chain.HintOf(err); !strings.Contains(h, c.hint) {
+			t.Errorf("%s vs %s: hint %q does not say %q", c.configured, c.requested, h, c.hint)
+		}
 	}
 }

@@ -56,7 +56,50 @@ func ResolveTenant(configured, requested string, allowed []string) (string, erro
 	if slices.Contains(allowed, "*") || slices.ContainsFunc(allowed, func(t string) bool { return strings.EqualFold(t, requested) }) {
 		return requested, nil
 	}
-	return "", fmt.Errorf("tenant %q is not the configured tenant %q and is not listed in AZURE_ADDITIONALLY_ALLOWED_TENANTS; add it there (or \"*\") to allow it", requested, configured)
+	return "", &TenantMismatchError{Configured: configured, Requested: requested}
+}
+
+// TenantMismatchError is a request for a tenant the source is not
+// configured for and may not switch to. The SDKs compare tenants as text,
+// case-insensitively, and so do we: a directory id and a domain name
+// (00000000-… and contoso.onmicrosoft.com) may name the same directory,
+// but only Entra ID can say so, and nothing is sent before this check.
+type TenantMismatchError struct {
+	Configured, Requested string
+}
+
+func (e *TenantMismatchError) Error() string {
+	msg := fmt.Sprintf("tenant %q was requested, but this source is configured for tenant %q", e.Requested, e.Configured)
+	switch reqID, confID := IsGUID(e.Requested), IsGUID(e.Configured); {
+	case reqID && confID:
+		msg += ", a different directory"
+	case reqID != confID:
+		msg += "; a domain name and a directory id may name the same directory, but that cannot be known without asking Entra ID, so they count as different tenants, as in the Azure SDKs"
+	default:
+		msg += "; two domain names may belong to the same directory, but that cannot be known without asking Entra ID, so they count as different tenants, as in the Azure SDKs"
+	}
+	return msg + "; it is not listed in AZURE_ADDITIONALLY_ALLOWED_TENANTS"
+}
+
+// IsGUID reports whether s has the shape of a GUID (8-4-4-4-12 hex digits),
+// as directory, client and object ids do.
+func IsGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Mask shows only the first few characters of a secret, enough to tell two

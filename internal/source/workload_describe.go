@@ -32,7 +32,7 @@ func (w *Workload) Describe(req chain.Request) chain.Description {
 	}
 	tenant, err := requestTenant(e, set.tenant, req)
 	if err != nil {
-		d.Verdict, d.Why = chain.WouldSkip, whyNot(err)
+		d.Verdict, d.Why = chain.WouldStop, whyNot(err)
 		return d
 	}
 	// Read the file as GetToken would, but through a fresh cache: explain
