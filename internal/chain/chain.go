@@ -170,6 +170,7 @@ func Try(ctx context.Context, s Source, req Request) Outcome {
 		// pass.
 		o.Reason = human.Line(err.Error())
 		o.Hint = human.Line(HintOf(err))
+		o.HalfConfigured = IsHalfConfigured(err)
 		if errors.Is(err, context.DeadlineExceeded) && o.Status == StatusTimedOut && !strings.Contains(o.Reason, "timed out") {
 			o.Reason = "timed out: " + o.Reason
 		}

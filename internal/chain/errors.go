@@ -20,6 +20,11 @@ type Error struct {
 	Msg  string // what went wrong, a sentence without the source's name
 	Hint string // what to do next, may be empty
 	Err  error  // the cause, for errors.Is/As; its text is not shown to users
+	// HalfConfigured marks a source the user evidently meant to use but
+	// configured only in part (a secret without a tenant, a certificate
+	// path to nowhere). It is unavailable like any other, but the report
+	// names it first: a later source's failure is often its consequence.
+	HalfConfigured bool
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -39,6 +44,30 @@ func (e *Error) Unwrap() []error {
 // Unavailable says a source has nothing to offer; the chain moves on.
 func Unavailable(hint, format string, args ...any) error {
 	return &Error{kind: ErrUnavailable, Msg: fmt.Sprintf(format, args...), Hint: hint}
+}
+
+// HalfConfigured says a source is unavailable because only part of its
+// configuration is there; the chain moves on, and the report leads with it.
+func HalfConfigured(hint, format string, args ...any) error {
+	return &Error{kind: ErrUnavailable, Msg: fmt.Sprintf(format, args...), Hint: hint, HalfConfigured: true}
+}
+
+// MarkHalfConfigured marks an unavailable error as HalfConfigured and
+// returns it; other errors are returned as they are.
+func MarkHalfConfigured(err error) error {
+	var e *Error
+	if errors.As(err, &e) && errors.Is(err, ErrUnavailable) {
+		c := *e
+		c.HalfConfigured = true
+		return &c
+	}
+	return err
+}
+
+// IsHalfConfigured reports whether err marks a half-configured source.
+func IsHalfConfigured(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.HalfConfigured
 }
 
 // Failed says a source was found but failed; the chain stops.

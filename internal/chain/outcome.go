@@ -34,12 +34,15 @@ func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 // Outcome is what one source did: the same value serves get, probe,
 // explain and serve.
 type Outcome struct {
-	Source   string        `json:"source"`
-	Status   Status        `json:"status"`
-	Reason   string        `json:"reason,omitempty"`
-	Hint     string        `json:"hint,omitempty"`
-	Duration time.Duration `json:"-"`
-	Requests []RequestInfo `json:"requests,omitempty"`
+	Source string `json:"source"`
+	Status Status `json:"status"`
+	Reason string `json:"reason,omitempty"`
+	Hint   string `json:"hint,omitempty"`
+	// HalfConfigured is set for a source that is unavailable because only
+	// part of its configuration is there (see chain.HalfConfigured).
+	HalfConfigured bool          `json:"half_configured,omitempty"`
+	Duration       time.Duration `json:"-"`
+	Requests       []RequestInfo `json:"requests,omitempty"`
 	// Token is set when Status is StatusOK. It is never marshalled.
 	Token Token `json:"-"`
 }

@@ -52,12 +52,15 @@ func fixedCompletion(values ...string) func(*cobra.Command, []string, string) ([
 // It spells out the outcome's fields rather than embedding chain.Outcome,
 // whose own MarshalJSON would otherwise be promoted and drop ours.
 type probeResult struct {
-	Source     string              `json:"source"`
-	Status     chain.Status        `json:"status"`
-	Reason     string              `json:"reason,omitempty"`
-	Hint       string              `json:"hint,omitempty"`
-	DurationMS float64             `json:"duration_ms"`
-	Requests   []chain.RequestInfo `json:"requests,omitempty"`
+	Source string       `json:"source"`
+	Status chain.Status `json:"status"`
+	Reason string       `json:"reason,omitempty"`
+	Hint   string       `json:"hint,omitempty"`
+	// HalfConfigured marks a source that is unavailable because only part
+	// of its configuration is there: most likely meant, and worth fixing.
+	HalfConfigured bool                `json:"half_configured,omitempty"`
+	DurationMS     float64             `json:"duration_ms"`
+	Requests       []chain.RequestInfo `json:"requests,omitempty"`
 	// Chain is "pick" for the source the chain would use and "stops" for an
 	// earlier source whose failure would stop the chain before it.
 	Chain string `json:"chain,omitempty"`
@@ -111,7 +114,7 @@ func buildProbeReport(outcomes []chain.Outcome, now time.Time) probeReport {
 	stopper := -1
 	for i, o := range outcomes {
 		pr := probeResult{
-			Source: o.Source, Status: o.Status, Reason: o.Reason, Hint: o.Hint, Requests: o.Requests,
+			Source: o.Source, Status: o.Status, Reason: o.Reason, Hint: o.Hint, HalfConfigured: o.HalfConfigured, Requests: o.Requests,
 			DurationMS: float64(o.Duration.Microseconds()) / 1000, duration: o.Duration,
 		}
 		if o.Status == chain.StatusOK {
@@ -180,7 +183,7 @@ func writeProbeTable(a *App, rep probeReport) {
 	// Hints for what went wrong; those of merely absent sources only when
 	// nothing answered, where they are what the user needs next.
 	for _, s := range rep.Sources {
-		if s.Hint != "" && (s.Status == chain.StatusFailed || s.Status == chain.StatusTimedOut || rep.Pick == "") {
+		if s.Hint != "" && (s.Status == chain.StatusFailed || s.Status == chain.StatusTimedOut || s.HalfConfigured || rep.Pick == "") {
 			fmt.Fprintf(a.IO.Out, "%s: %s\n", s.Source, s.Hint)
 		}
 	}

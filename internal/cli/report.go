@@ -41,6 +41,14 @@ func describeRequest(r chain.RequestInfo) string {
 // reportFailure writes, after a failed chain, one line per source tried
 // and what to do next.
 func reportFailure(w io.Writer, err *chain.ChainError, timeout time.Duration, deadlineHit bool) {
+	// A source configured only in part was most likely meant; what fails
+	// after it (managed identity reading AZURE_CLIENT_ID, say) often
+	// follows from it, so it is named first.
+	for _, o := range err.Outcomes {
+		if o.HalfConfigured {
+			fmt.Fprintf(w, "aztoken: %s: skipped, %s; fix this first, what follows may come from it.\n", o.Source, strings.TrimSuffix(o.Reason, "."))
+		}
+	}
 	switch {
 	case err.Status == chain.StatusFailed:
 		fmt.Fprintln(w, "aztoken: a credential source was found but failed, which stops the chain:")
@@ -55,16 +63,21 @@ func reportFailure(w io.Writer, err *chain.ChainError, timeout time.Duration, de
 	for _, o := range err.Outcomes {
 		width = max(width, len(o.Source))
 	}
-	var hints []string
+	var hints, first []string
 	for _, o := range err.Outcomes {
 		if o.Status == chain.StatusNotTried {
 			continue
 		}
 		fmt.Fprintf(w, "  %-*s  %-11s  %s\n", width, o.Source, o.Status, o.Reason)
-		if o.Hint != "" {
+		switch {
+		case o.Hint == "":
+		case o.HalfConfigured:
+			first = append(first, fmt.Sprintf("%s: %s", o.Source, o.Hint))
+		default:
 			hints = append(hints, fmt.Sprintf("%s: %s", o.Source, o.Hint))
 		}
 	}
+	hints = append(first, hints...)
 	if len(hints) == 0 {
 		hints = append(hints, "run 'aztoken explain' to see what each source looks for")
 	}

@@ -52,11 +52,19 @@ const envHint = "to use a service principal, set AZURE_TENANT_ID, AZURE_CLIENT_I
 // unset, and a secret wins over a certificate, which wins over a password.
 func readEnvSettings(e env.Env) (envSettings, error) {
 	s := envSettings{tenant: e.Get("AZURE_TENANT_ID"), clientID: e.Get("AZURE_CLIENT_ID")}
-	if s.tenant == "" {
-		return s, chain.Unavailable(envHint, "missing environment variable AZURE_TENANT_ID")
-	}
-	if s.clientID == "" {
-		return s, chain.Unavailable(envHint, "missing environment variable AZURE_CLIENT_ID")
+	for _, v := range []string{"AZURE_TENANT_ID", "AZURE_CLIENT_ID"} {
+		if e.Get(v) != "" {
+			continue
+		}
+		if creds := envCredentialVars(e); len(creds) > 0 {
+			// A credential without its tenant or client: the user meant
+			// to use a service principal, and whatever fails later (managed
+			// identity reading AZURE_CLIENT_ID, say) follows from this.
+			set := presentVars(e, append([]string{"AZURE_TENANT_ID", "AZURE_CLIENT_ID"}, creds...))
+			return s, chain.HalfConfigured("set "+v+", or unset "+joinNames(creds)+" if you do not mean to use a service principal",
+				"%s is missing while %s %s set", v, joinNames(set), isAre(len(set)))
+		}
+		return s, chain.Unavailable(envHint, "missing environment variable %s", v)
 	}
 	switch {
 	case e.Get("AZURE_CLIENT_SECRET") != "":
@@ -69,7 +77,7 @@ func readEnvSettings(e env.Env) (envSettings, error) {
 	case e.Get("AZURE_USERNAME") != "" && e.Get("AZURE_PASSWORD") != "":
 		s.kind, s.username, s.password = kindPassword, e.Get("AZURE_USERNAME"), e.Get("AZURE_PASSWORD")
 	case e.Get("AZURE_USERNAME") != "":
-		return s, chain.Unavailable("set AZURE_PASSWORD too, or use AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH instead",
+		return s, chain.HalfConfigured("set AZURE_PASSWORD too, or use AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH instead",
 			"incomplete environment variable configuration. AZURE_USERNAME is set but AZURE_PASSWORD is not")
 	default:
 		return s, chain.Unavailable("set AZURE_CLIENT_SECRET, or AZURE_CLIENT_CERTIFICATE_PATH, or AZURE_USERNAME and AZURE_PASSWORD",
@@ -82,6 +90,37 @@ func readEnvSettings(e env.Env) (envSettings, error) {
 	s.host = host
 	s.region = e.Get("AZURE_REGIONAL_AUTHORITY_NAME")
 	return s, nil
+}
+
+// envCredentialVars are the set variables that carry a credential, in the
+// SDKs' order of priority.
+func envCredentialVars(e env.Env) []string {
+	return presentVars(e, []string{"AZURE_CLIENT_SECRET", certVar, "AZURE_USERNAME", "AZURE_PASSWORD"})
+}
+
+func presentVars(e env.Env, names []string) []string {
+	var out []string
+	for _, n := range names {
+		if e.Get(n) != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// joinNames writes "A", "A and B", "A, B and C".
+func joinNames(names []string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }
 
 // Environment is the service principal (or user) described by AZURE_*
@@ -182,6 +221,11 @@ func (s *Environment) GetToken(ctx context.Context, req chain.Request) (chain.To
 	}
 	conf, pub, err := s.clients(set)
 	if err != nil {
+		if set.kind == kindCertificate {
+			// Tenant, client and a certificate path are set, but the
+			// certificate cannot be used: meant, and half there.
+			err = chain.MarkHalfConfigured(err)
+		}
 		return chain.Token{}, err
 	}
 	var res confidential.AuthResult

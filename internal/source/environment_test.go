@@ -239,9 +239,10 @@ func TestEnvironmentConfigurationSkips(t *testing.T) {
 		vars map[string]string
 		want string // in the message
 	}{
-		{"no tenant", map[string]string{"AZURE_TENANT_ID": "<unset>", "AZURE_CLIENT_SECRET": testSecret}, "missing environment variable AZURE_TENANT_ID"},
-		{"empty tenant", map[string]string{"AZURE_TENANT_ID": "", "AZURE_CLIENT_SECRET": testSecret}, "missing environment variable AZURE_TENANT_ID"},
-		{"no client", map[string]string{"AZURE_CLIENT_ID": "<unset>", "AZURE_CLIENT_SECRET": testSecret}, "missing environment variable AZURE_CLIENT_ID"},
+		{"no tenant", map[string]string{"AZURE_TENANT_ID": "<unset>", "AZURE_CLIENT_SECRET": testSecret}, "AZURE_TENANT_ID is missing while AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are set"},
+		{"empty tenant", map[string]string{"AZURE_TENANT_ID": "", "AZURE_CLIENT_SECRET": testSecret}, "AZURE_TENANT_ID is missing while AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are set"},
+		{"no client", map[string]string{"AZURE_CLIENT_ID": "<unset>", "AZURE_CLIENT_SECRET": testSecret}, "AZURE_CLIENT_ID is missing while AZURE_TENANT_ID and AZURE_CLIENT_SECRET are set"},
+		{"no tenant, no credential", map[string]string{"AZURE_TENANT_ID": "<unset>"}, "missing environment variable AZURE_TENANT_ID"},
 		{"no credential", map[string]string{"AZURE_CLIENT_SECRET": ""}, "incomplete environment variable configuration. Only AZURE_TENANT_ID and AZURE_CLIENT_ID are set"},
 		{"username only", map[string]string{"AZURE_USERNAME": "ada@example.com"}, "AZURE_PASSWORD is not"},
 		{"http authority", map[string]string{"AZURE_CLIENT_SECRET": testSecret, "AZURE_AUTHORITY_HOST": "http://127.0.0.1:9"}, "not an https URL"},
@@ -265,6 +266,13 @@ func TestEnvironmentConfigurationSkips(t *testing.T) {
 			}
 			if chain.HintOf(err) == "" {
 				t.Errorf("no hint for %q", err)
+			}
+			// Half configured: a credential is there, so the user meant this
+			// source, and the report leads with it.
+			half := map[string]bool{"no tenant": true, "empty tenant": true, "no client": true, "username only": true,
+				"missing cert": true, "ec cert": true, "encrypted pem": true, "wrong pfx password": true}[c.name]
+			if chain.IsHalfConfigured(err) != half {
+				t.Errorf("half configured = %v, want %v: %v", chain.IsHalfConfigured(err), half, err)
 			}
 			if n := len(e.Requests()); n != 0 {
 				t.Errorf("a configuration error sent %d requests", n)

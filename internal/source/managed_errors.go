@@ -58,7 +58,7 @@ func classifyManaged(p managedPlan, cfg Config, tr *miTrace, err error) error {
 				if p.id.kind != "" {
 					return chain.Failed(nil,
 						"check "+p.id.from+" against the identities assigned to this resource (az vm identity show), or drop it to use the system-assigned identity",
-						"the requested identity isn't assigned to this resource: IMDS answered 400 for %s%s", p.id, what)
+						"the requested identity isn't assigned to this resource: IMDS answered 400 for %s (from %s)%s", p.id, p.id.from, what)
 				}
 				return chain.Unavailable("enable the resource's system-assigned identity, or pass --client-id for a user-assigned one",
 					"IMDS has no system-assigned identity for this resource: it answered 400%s", what)
