@@ -18,6 +18,7 @@ import (
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/claims"
 	"github.com/aztoken/aztoken/internal/resources"
+	"github.com/aztoken/aztoken/internal/source"
 )
 
 // Paths of the protocols.
@@ -403,7 +404,7 @@ func clientIDOf(tok chain.Token, id Identity) string {
 	switch {
 	case id.ClientID != "":
 		return id.ClientID
-	case looksLikeGUID(tok.Identity):
+	case source.IsGUID(tok.Identity):
 		return tok.Identity
 	}
 	if c, err := claims.Decode(tok.AccessToken); err == nil {
@@ -425,24 +426,4 @@ func nearby(remoteAddr string) bool {
 	}
 	ip = ip.Unmap()
 	return ip.IsLoopback() || ip.IsLinkLocalUnicast()
-}
-
-func looksLikeGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }
