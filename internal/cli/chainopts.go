@@ -63,23 +63,6 @@ func (o *chainOptions) bind(cmd *cobra.Command, withTimeout bool) {
 	}
 }
 
-// completeScopes offers the scope of each resource alias.
-func completeScopes(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	var out []string
-	for _, alias := range resources.Aliases() {
-		out = append(out, resources.ToScope(resources.Expand(alias)))
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
-}
-
-func completeSources(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	var out []string
-	for _, s := range chain.Order {
-		out = append(out, s.Aliases[0])
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
-}
-
 // durationFromEnv applies a variable when the flag was not given.
 func durationFromEnv(cmd *cobra.Command, a *App, flag, envName string, dst *time.Duration, def time.Duration) error {
 	if cmd.Flags().Changed(flag) {

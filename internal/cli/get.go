@@ -2,21 +2,13 @@ package cli
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/output"
 	"github.com/aztoken/aztoken/internal/usage"
 )
-
-// hedge is how long an earlier source may wait on the network before the
-// next one is started alongside it (see chain.Chain.Hedge).
-const hedge = 200 * time.Millisecond
 
 type getOptions struct {
 	chainOptions
@@ -81,43 +73,6 @@ func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
 	// One write, so a reader never sees half a token.
 	_, err = a.IO.Out.Write(buf.Bytes())
 	return err
-}
-
-// acquired is what acquire found: the winning source and the request.
-type acquired struct {
-	source string
-	req    chain.Request
-}
-
-// acquire resolves the options and runs the chain (through the cache when
-// it is on), writing -v progress and, on failure, the report to stderr.
-func acquire(cmd *cobra.Command, a *App, o *chainOptions, co *cacheOptions) (acquired, chain.Token, error) {
-	r, err := o.resolve(cmd, a)
-	if err != nil {
-		return acquired{}, chain.Token{}, err
-	}
-	if err := co.resolve(a, o.verbose); err != nil {
-		return acquired{}, chain.Token{}, err
-	}
-	ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)
-	defer cancel()
-	ch := &chain.Chain{Sources: buildSources(r), Hedge: hedge}
-	if o.verbose {
-		ch.OnOutcome = verboseLogger(a.IO.ErrOut)
-	}
-	tok, winner, err := co.run(ctx, a, r, ch)
-	if err != nil {
-		var ce *chain.ChainError
-		if errors.As(err, &ce) {
-			if cmd.Context().Err() != nil {
-				return acquired{}, chain.Token{}, silent(ExitInterrupted)
-			}
-			reportFailure(a.IO.ErrOut, ce, o.timeout, ctx.Err() != nil)
-			return acquired{}, chain.Token{}, silent(chainCode(ce.Status))
-		}
-		return acquired{}, chain.Token{}, err
-	}
-	return acquired{source: winner, req: r.req}, tok, nil
 }
 
 // resolveRunner reads --mask: a runner's name, or auto to detect it from

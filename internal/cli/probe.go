@@ -40,12 +40,6 @@ Exit code 0 when any source answers, else 3 or 4 as for get.`,
 	return cmd
 }
 
-func fixedCompletion(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return values, cobra.ShellCompDirectiveNoFileComp
-	}
-}
-
 // probeResult is one source in probe's report. The JSON field names are
 // documented in the README and stable.
 //

@@ -1,0 +1,173 @@
+package cli
+
+// This file is how get and whoami obtain a token: resolve the options, run
+// the chain with hedging, and go through the persistent cache when it is on.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aztoken/aztoken/internal/cache"
+	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/human"
+	"github.com/aztoken/aztoken/internal/usage"
+)
+
+// hedge is how long an earlier source may wait on the network before the
+// next one is started alongside it (see chain.Chain.Hedge).
+const hedge = 200 * time.Millisecond
+
+// acquired is what acquire found: the winning source and the request.
+type acquired struct {
+	source string
+	req    chain.Request
+}
+
+// acquire resolves the options and runs the chain (through the cache when
+// it is on), writing -v progress and, on failure, the report to stderr.
+func acquire(cmd *cobra.Command, a *App, o *chainOptions, co *cacheOptions) (acquired, chain.Token, error) {
+	r, err := o.resolve(cmd, a)
+	if err != nil {
+		return acquired{}, chain.Token{}, err
+	}
+	if err := co.resolve(a, o.verbose); err != nil {
+		return acquired{}, chain.Token{}, err
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)
+	defer cancel()
+	ch := &chain.Chain{Sources: buildSources(r), Hedge: hedge}
+	if o.verbose {
+		ch.OnOutcome = verboseLogger(a.IO.ErrOut)
+	}
+	tok, winner, err := co.run(ctx, a, r, ch)
+	if err != nil {
+		var ce *chain.ChainError
+		if errors.As(err, &ce) {
+			if cmd.Context().Err() != nil {
+				return acquired{}, chain.Token{}, silent(ExitInterrupted)
+			}
+			reportFailure(a.IO.ErrOut, ce, o.timeout, ctx.Err() != nil)
+			return acquired{}, chain.Token{}, silent(chainCode(ce.Status))
+		}
+		return acquired{}, chain.Token{}, err
+	}
+	return acquired{source: winner, req: r.req}, tok, nil
+}
+
+// cacheOptions are get's and whoami's cache flags.
+type cacheOptions struct {
+	noCache     bool
+	minValidity time.Duration
+	verbose     bool
+}
+
+func (co *cacheOptions) bind(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&co.noCache, "no-cache", false, "neither read nor write the persistent token cache (env AZTOKEN_NO_CACHE=1)")
+	cmd.Flags().DurationVar(&co.minValidity, "min-validity", cache.DefaultMinValidity, "serve a cached token only while it has more than this left")
+	_ = cmd.RegisterFlagCompletionFunc("min-validity", cobra.NoFileCompletions)
+}
+
+func (co *cacheOptions) resolve(a *App, verbose bool) error {
+	if cacheDisabled(a) {
+		co.noCache = true
+	}
+	if co.minValidity < 0 {
+		return usage.New("--min-validity cannot be negative.")
+	}
+	co.verbose = verbose
+	return nil
+}
+
+// cacheDisabled reads AZTOKEN_NO_CACHE: any value but "", "0" and "false".
+func cacheDisabled(a *App) bool {
+	v := a.Env.Get("AZTOKEN_NO_CACHE")
+	return v != "" && v != "0" && !strings.EqualFold(v, "false")
+}
+
+// chainKey names what a cached token answers: the request and every
+// selected source's view of who it would answer as. Any change to the
+// environment, a user-assigned id or a developer tool's login changes a
+// source's key and so this one, and the chain runs again. Within one key
+// the answer is the one the chain gave last time, so a token from az is
+// served only while everything before az is as it was then. The Entra
+// sources' keys carry digests of their credentials, so a changed or wrong
+// secret asks Entra ID again; c keys the result so that the entry's name
+// reveals none of it.
+func chainKey(c *cache.Cache, req chain.Request, sources []chain.Source) string {
+	parts := []string{"chain-v1", strings.Join(req.Scopes, " "), req.Tenant}
+	for _, s := range sources {
+		k := "-"
+		if kr, ok := s.(chain.Keyer); ok {
+			if v, ok := kr.CacheKey(req); ok {
+				k = v
+			}
+		}
+		parts = append(parts, s.Name()+"="+k)
+	}
+	return c.Key(parts...)
+}
+
+// run gets a token through the cache, or straight from the chain when the
+// cache is off. It returns the token and the name of the source behind it.
+func (co *cacheOptions) run(ctx context.Context, a *App, r *resolved, ch *chain.Chain) (chain.Token, string, error) {
+	fromChain := func(ctx context.Context) (chain.Token, string, error) {
+		tok, res, err := ch.GetToken(ctx, r.req)
+		if err != nil {
+			return tok, "", err
+		}
+		return tok, res.Outcomes[res.Winner].Source, nil
+	}
+	if co.noCache {
+		return fromChain(ctx)
+	}
+	notice := func(string) {}
+	if co.verbose {
+		// The cache's own notices start with "cache: "; so do ours.
+		notice = func(s string) { fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", s) }
+	}
+	c, err := cache.Open(a.Env, cache.Options{Notice: notice})
+	if err != nil {
+		notice(fmt.Sprintf("cache: not used: %v", err))
+		return fromChain(ctx)
+	}
+	key := chainKey(c, r.req, ch.Sources)
+	e, hit, err := c.Acquire(ctx, key, co.minValidity, func(ctx context.Context) (cache.Entry, error) {
+		tok, src, err := fromChain(ctx)
+		if err != nil {
+			return cache.Entry{}, err
+		}
+		return cache.Entry{Token: tok, Source: src, Scopes: r.req.Scopes}, nil
+	})
+	if err != nil {
+		// A token due for refresh but still valid beats no token when the
+		// refresh fails (Entra briefly down, az slow to start).
+		if stale, ok := c.GetStale(key, co.minValidity); ok && stale.Token.ExpiresOn.After(time.Now()) {
+			notice(fmt.Sprintf("cache: refresh failed, serving %s's cached token that expires in %s", stale.Source, human.Duration(time.Until(stale.Token.ExpiresOn))))
+			return stale.Token, stale.Source, nil
+		}
+		return chain.Token{}, "", err
+	}
+	if hit {
+		notice(fmt.Sprintf("cache: served %s's token from the cache (%s mode); it expires in %s", e.Source, c.Mode().Name, human.Duration(time.Until(e.Token.ExpiresOn))))
+	}
+	return e.Token, e.Source, nil
+}
+
+// cacheModeLine says, for explain, where the cache is and how tokens are
+// kept at rest. It opens the cache (creating the directory and key if
+// needed) but contacts nothing.
+func cacheModeLine(a *App) string {
+	if cacheDisabled(a) {
+		return "off (AZTOKEN_NO_CACHE is set)"
+	}
+	c, err := cache.Open(a.Env, cache.Options{})
+	if err != nil {
+		return "not usable: " + err.Error()
+	}
+	return fmt.Sprintf("%s, %s", c.Dir(), c.Mode())
+}
