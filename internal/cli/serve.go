@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"os/signal"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -177,11 +181,39 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 			return err
 		}
 	}
-	if err := srv.Serve(ctx); err != nil {
+	served := make(chan struct{})
+	go abortOnSecondSignal(ctx, served, a.IO.ErrOut, srv.Abort, func(c chan<- os.Signal) func() {
+		signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+		return func() { signal.Stop(c) }
+	})
+	err = srv.Serve(ctx)
+	close(served)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(a.IO.ErrOut, "aztoken serve: stopped")
 	return nil
+}
+
+// abortOnSecondSignal waits for the first SIGINT or SIGTERM (ctx ending),
+// which starts a graceful stop, then listens for a second one, which
+// stops at once: a user pressing Ctrl-C twice means it. notify registers
+// for the signals and returns the function that unregisters.
+func abortOnSecondSignal(ctx context.Context, served <-chan struct{}, stderr io.Writer, abort func(), notify func(chan<- os.Signal) func()) {
+	select {
+	case <-served:
+		return
+	case <-ctx.Done():
+	}
+	sig := make(chan os.Signal, 1)
+	stop := notify(sig)
+	defer stop()
+	fmt.Fprintln(stderr, "aztoken serve: stopping once the requests in flight are answered; interrupt again to stop at once")
+	select {
+	case <-sig:
+		abort()
+	case <-served:
+	}
 }
 
 // chainProvider serves each request from the host's credential chain.

@@ -22,6 +22,11 @@ func (r *record) WriteHeader(status int) {
 	if r.status == 0 {
 		r.status = status
 	}
+	if status == http.StatusUnauthorized || status == http.StatusForbidden {
+		// A refused client keeps no connection: whoever holds many
+		// open without the secret holds none for long.
+		r.Header().Set("Connection", "close")
+	}
 	r.ResponseWriter.WriteHeader(status)
 }
 

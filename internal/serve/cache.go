@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"container/list"
 	"context"
 	"sync"
 	"time"
@@ -21,24 +22,43 @@ const (
 	retryAfterFailure = 30 * time.Second
 )
 
+// Bounds on what clients can make the server hold or start. Each
+// distinct resource and identity is a key a client chooses; without
+// bounds, 100,000 distinct resources are 100,000 cached tokens and, at
+// once, as many az processes.
+const (
+	// DefaultMaxEntries bounds the cached tokens (a token is a few KiB).
+	DefaultMaxEntries = 4096
+	// DefaultMaxUpstream bounds the acquisitions running at once; the
+	// rest wait their turn, within their timeout.
+	DefaultMaxUpstream = 8
+)
+
 // entry is one cached token.
 type entry struct {
+	key       string
 	tok       chain.Token
 	fetched   time.Time
 	refreshAt time.Time
+	elem      *list.Element // its place in cache.lru
 }
 
-// cache holds tokens per identity and resource and coalesces acquisitions.
+// cache holds tokens per identity and resource, coalesces acquisitions,
+// bounds how many run at once, and keeps at most max tokens, dropping the
+// least recently used (expired ones first, as they are found).
 type cache struct {
 	provider Provider
 	timeout  time.Duration
 	now      func() time.Time
 	onError  func(key string, err error) // a background refresh failed
+	max      int
+	slots    chan struct{} // one per acquisition allowed at once
 
-	mu      sync.RWMutex
+	mu      sync.Mutex
 	entries map[string]*entry
+	lru     *list.List // of *entry, most recently used first
 	// nextTry holds, per key, when a failed background refresh may run
-	// again; guarded by mu.
+	// again; guarded by mu, and bounded with entries.
 	nextTry map[string]time.Time
 
 	group singleflight.Group
@@ -48,15 +68,72 @@ type cache struct {
 }
 
 func newCache(p Provider, timeout time.Duration, now func() time.Time) *cache {
+	return newBoundedCache(p, timeout, now, DefaultMaxEntries, DefaultMaxUpstream)
+}
+
+func newBoundedCache(p Provider, timeout time.Duration, now func() time.Time, maxEntries, maxUpstream int) *cache {
 	ctx, stop := context.WithCancel(context.Background())
 	return &cache{
 		provider: p,
 		timeout:  timeout,
 		now:      now,
+		max:      maxEntries,
+		slots:    make(chan struct{}, maxUpstream),
 		entries:  map[string]*entry{},
+		lru:      list.New(),
 		nextTry:  map[string]time.Time{},
 		ctx:      ctx,
 		stop:     stop,
+	}
+}
+
+// len is the number of cached tokens.
+func (c *cache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.entries)
+}
+
+// lookup returns the entry for key and marks it used.
+func (c *cache) lookup(key string) *entry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.entries[key]
+	if e != nil {
+		c.lru.MoveToFront(e.elem)
+	}
+	return e
+}
+
+// store puts e in the cache, then drops entries until at most max
+// remain: first expired ones at the cold end, then the least recently
+// used.
+func (c *cache) store(e *entry, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.entries[e.key]; old != nil {
+		c.lru.Remove(old.elem)
+	}
+	e.elem = c.lru.PushFront(e)
+	c.entries[e.key] = e
+	delete(c.nextTry, e.key)
+	for back := c.lru.Back(); back != nil; back = c.lru.Back() {
+		b := back.Value.(*entry)
+		if len(c.entries) <= c.max && b.tok.ExpiresOn.Sub(now) > minRemaining {
+			break
+		}
+		c.lru.Remove(back)
+		delete(c.entries, b.key)
+		delete(c.nextTry, b.key)
+	}
+	// nextTry marks keys whose refresh failed; keep it no larger than
+	// the cache.
+	if len(c.nextTry) > c.max {
+		for k, t := range c.nextTry {
+			if now.After(t) || len(c.nextTry) > c.max {
+				delete(c.nextTry, k)
+			}
+		}
 	}
 }
 
@@ -85,9 +162,7 @@ func refreshTime(tok chain.Token, fetched time.Time) time.Time {
 func (c *cache) get(ctx context.Context, resource string, id Identity) (chain.Token, time.Time, error) {
 	key := id.key() + "|" + resources.TokenKey(resource)
 	now := c.now()
-	c.mu.RLock()
-	e := c.entries[key]
-	c.mu.RUnlock()
+	e := c.lookup(key)
 	if e != nil && e.tok.ExpiresOn.Sub(now) > minRemaining {
 		if !now.Before(e.refreshAt) {
 			c.refreshInBackground(key, resource, id, now)
@@ -113,6 +188,14 @@ func (c *cache) get(ctx context.Context, resource string, id Identity) (chain.To
 func (c *cache) fetch(key, resource string, id Identity) (*entry, error) {
 	ctx, cancel := context.WithTimeout(c.ctx, c.timeout)
 	defer cancel()
+	// Wait for a slot: at most cap(slots) acquisitions run at once, and
+	// the wait counts against the timeout.
+	select {
+	case c.slots <- struct{}{}:
+		defer func() { <-c.slots }()
+	case <-ctx.Done():
+		return nil, chain.TimedOut("the upstream is slow and many tokens were asked for at once; try again", "no upstream slot came free within %s (%d acquisitions run at once)", c.timeout, cap(c.slots))
+	}
 	req := chain.Request{Scopes: []string{resources.ToScope(resource)}}
 	tok, err := c.provider.Token(ctx, req, id)
 	if err != nil {
@@ -126,11 +209,8 @@ func (c *cache) fetch(key, resource string, id Identity) (*entry, error) {
 		// Unknown lifetime: treat as short so it is not served for long.
 		tok.ExpiresOn = fetched.Add(minRemaining)
 	}
-	e := &entry{tok: tok, fetched: fetched, refreshAt: refreshTime(tok, fetched)}
-	c.mu.Lock()
-	c.entries[key] = e
-	delete(c.nextTry, key)
-	c.mu.Unlock()
+	e := &entry{key: key, tok: tok, fetched: fetched, refreshAt: refreshTime(tok, fetched)}
+	c.store(e, fetched)
 	return e, nil
 }
 

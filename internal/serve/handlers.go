@@ -247,7 +247,7 @@ func (s *Server) answer(w *record, r *http.Request, p protocol, resource string,
 		fail(http.StatusBadRequest, "invalid_request", "Required query parameter resource not specified")
 		return
 	}
-	if resources.Validate(resource) != nil {
+	if !validResource(resource) {
 		w.note = "invalid resource"
 		fail(http.StatusBadRequest, "invalid_resource", "The resource is not a resource URI or app id: use characters A-Z, a-z, 0-9 and ._/:- only.")
 		return
@@ -300,7 +300,7 @@ func failure(err error, p protocol, id Identity) (status int, code, msg string) 
 		status, code = http.StatusGatewayTimeout, "gateway_timeout"
 	case errors.As(err, &up) && up.Status == http.StatusGatewayTimeout:
 		status, code = http.StatusGatewayTimeout, "gateway_timeout"
-	case errors.As(err, &up) && up.Status >= 500:
+	case errors.As(err, &up) && up.Status >= 500, upstreamAnswered5xx(err):
 		status, code = http.StatusServiceUnavailable, "service_unavailable"
 	}
 	msg = "aztoken serve could not get a token: " + err.Error()
@@ -308,6 +308,22 @@ func failure(err error, p protocol, id Identity) (status int, code, msg string) 
 		msg += " (" + h + ")"
 	}
 	return status, code, msg
+}
+
+// upstreamAnswered5xx reports whether the chain stopped at a source whose
+// last request got a 5xx answer (Entra ID or a managed-identity endpoint
+// that is down): the source's error is a failure, but one worth retrying.
+func upstreamAnswered5xx(err error) bool {
+	var ce *chain.ChainError
+	if !errors.As(err, &ce) {
+		return false
+	}
+	for _, o := range ce.Outcomes {
+		if o.Status == chain.StatusFailed && len(o.Requests) > 0 && o.Requests[len(o.Requests)-1].Status >= 500 {
+			return true
+		}
+	}
+	return false
 }
 
 // appServiceToken is App Service's 2019-08-01 answer: expires_on is epoch

@@ -123,6 +123,18 @@ type Options struct {
 	// UpstreamTimeout bounds one acquisition from the Provider; zero
 	// means 60 s.
 	UpstreamTimeout time.Duration
+	// MaxUpstream bounds the acquisitions running at once; zero means
+	// DefaultMaxUpstream.
+	MaxUpstream int
+	// MaxEntries bounds the cached tokens; zero means DefaultMaxEntries.
+	MaxEntries int
+	// MaxConns bounds the open client connections; zero means
+	// DefaultMaxConns. Past it, new connections wait in the kernel's
+	// queue until one closes.
+	MaxConns int
+	// ShutdownTimeout bounds how long a graceful stop waits for requests
+	// in flight; zero means 10 s. Then they are cut off.
+	ShutdownTimeout time.Duration
 
 	// Stderr receives the start banner and warnings; nil discards them.
 	Stderr io.Writer

@@ -35,6 +35,9 @@ type Server struct {
 	mu      sync.Mutex
 	started bool
 	ln      net.Listener
+	conns   *connLimit
+	abort   chan struct{} // closed by Abort
+	aborted sync.Once
 	hs      *http.Server
 	done    chan struct{} // closed when the HTTP server has stopped serving
 	serveEr error
@@ -51,6 +54,18 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.UpstreamTimeout <= 0 {
 		opts.UpstreamTimeout = 60 * time.Second
+	}
+	if opts.MaxUpstream <= 0 {
+		opts.MaxUpstream = DefaultMaxUpstream
+	}
+	if opts.MaxEntries <= 0 {
+		opts.MaxEntries = DefaultMaxEntries
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = DefaultMaxConns
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = 10 * time.Second
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -71,6 +86,7 @@ func New(opts Options) (*Server, error) {
 		now:       opts.Now,
 		stderr:    orDiscard(opts.Stderr),
 		access:    &accessLog{w: opts.AccessLog, secret: secret},
+		abort:     make(chan struct{}),
 	}
 	host := listenHost(opts.Addr)
 	if s.hosts, err = newHostRule(host, opts.AllowHosts); err != nil {
@@ -100,7 +116,7 @@ func New(opts Options) (*Server, error) {
 		s.emu = em
 		provider = em
 	}
-	s.cache = newCache(provider, opts.UpstreamTimeout, opts.Now)
+	s.cache = newBoundedCache(provider, opts.UpstreamTimeout, opts.Now, opts.MaxEntries, opts.MaxUpstream)
 	s.cache.onError = func(_ string, err error) {
 		fmt.Fprintf(s.stderr, "aztoken serve: refreshing a cached token failed (the cached one is served until it is 5 minutes from expiry): %v\n", err)
 	}
@@ -136,7 +152,8 @@ func (s *Server) Start(ctx context.Context) error {
 		return fmt.Errorf("listening on %s failed: %w; pick another port, or 0 for any free one", s.opts.Addr, err)
 	}
 	s.started = true
-	s.ln = ln
+	s.conns = newConnLimit(ln, s.opts.MaxConns)
+	s.ln = s.conns
 	if s.emu != nil {
 		s.emu.setBaseURL(s.URL())
 	}
@@ -145,14 +162,18 @@ func (s *Server) Start(ctx context.Context) error {
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      s.opts.UpstreamTimeout + 15*time.Second,
-		IdleTimeout:       60 * time.Second,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          log.New(s.stderr, "aztoken serve: ", 0),
+		// A client that sent a good request may keep its connection for
+		// a while; refused requests close theirs (see closeIfRefused),
+		// and a connection that sends nothing is closed by
+		// ReadHeaderTimeout.
+		IdleTimeout:    30 * time.Second,
+		MaxHeaderBytes: maxHeaderBytes,
+		ErrorLog:       log.New(s.stderr, "aztoken serve: ", 0),
 	}
 	s.done = make(chan struct{})
 	go func() {
 		defer close(s.done)
-		if err := s.hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := s.hs.Serve(s.conns); !errors.Is(err, http.ErrServerClosed) {
 			s.serveEr = err
 		}
 	}()
@@ -181,9 +202,23 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.cache.close()
 		return s.serveEr
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.ShutdownTimeout)
 	defer cancel()
+	go func() {
+		select {
+		case <-s.abort:
+			cancel()
+		case <-sctx.Done():
+		}
+	}()
 	return s.Shutdown(sctx)
+}
+
+// Abort makes a graceful stop under way (Serve after its context ended)
+// give up waiting at once: requests in flight are cut off. A second
+// SIGINT calls it.
+func (s *Server) Abort() {
+	s.aborted.Do(func() { close(s.abort) })
 }
 
 // Shutdown stops accepting connections and waits for the requests in
@@ -202,7 +237,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.cache.stop()
 		_ = hs.Close()
 		<-done
-		return fmt.Errorf("shutting down ran out of time with requests unfinished: %w", err)
+		select {
+		case <-s.abort:
+			return errors.New("stopped at once: requests in flight were cut off")
+		default:
+		}
+		return fmt.Errorf("shutting down ran out of time (%s) with requests unfinished; they were cut off: %w", s.opts.ShutdownTimeout, err)
 	}
 	<-done
 	s.cache.close()
