@@ -3,7 +3,6 @@ package serve
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -261,44 +260,6 @@ func TestRefusedRequestClosesConnection(t *testing.T) {
 	}
 	if _, err := br.ReadByte(); err == nil {
 		t.Error("the server kept the refused client's connection open")
-	}
-}
-
-// An upstream that is down or timed out is 503 or 504 in each protocol's
-// shape, which SDKs retry; a failure that retrying cannot fix stays 400.
-func TestUpstreamDownIs503Or504(t *testing.T) {
-	entra5xx := &chain.ChainError{Status: chain.StatusFailed, Result: chain.Result{Outcomes: []chain.Outcome{
-		{Source: "environment", Status: chain.StatusFailed, Reason: "Entra ID answered 503", Requests: []chain.RequestInfo{{Status: 503}}},
-	}}}
-	entra400 := &chain.ChainError{Status: chain.StatusFailed, Result: chain.Result{Outcomes: []chain.Outcome{
-		{Source: "environment", Status: chain.StatusFailed, Reason: "AADSTS7000215", Requests: []chain.RequestInfo{{Status: 401}}},
-	}}}
-	up := &upstream{}
-	s := start(t, Options{Provider: up})
-	c := loopbackClient()
-	cases := []struct {
-		err     error
-		status  int
-		appWant string
-		imdsErr string
-	}{
-		{entra5xx, 503, `"statusCode":503`, `"error":"service_unavailable"`},
-		{&UpstreamError{Status: 502, Msg: "bad gateway"}, 503, `"statusCode":503`, `"error":"service_unavailable"`},
-		{&UpstreamError{Status: 504, Msg: "upstream timed out"}, 504, `"statusCode":504`, `"error":"gateway_timeout"`},
-		{chain.TimedOut("", "az timed out after 10s"), 504, `"statusCode":504`, `"error":"gateway_timeout"`},
-		{entra400, 400, `"statusCode":400`, `"error":"invalid_request"`},
-		{errors.New("not logged in"), 400, `"statusCode":400`, `"error":"invalid_request"`},
-	}
-	for i, tc := range cases {
-		up.setErr(tc.err)
-		status, body := get(t, c, fmt.Sprintf("%s%s?api-version=2019-08-01&resource=api://down-%d", s.URL(), PathAppService, i), map[string]string{secretHeader: testSecret})
-		if status != tc.status || !strings.Contains(body, tc.appWant) {
-			t.Errorf("app service, %v: %d %s", tc.err, status, body)
-		}
-		status, body = get(t, c, fmt.Sprintf("%s%s?api-version=2018-02-01&resource=api://down-%d", s.URL(), PathIMDS, i), map[string]string{"Metadata": "true"})
-		if status != tc.status || !strings.Contains(body, tc.imdsErr) {
-			t.Errorf("imds, %v: %d %s", tc.err, status, body)
-		}
 	}
 }
 

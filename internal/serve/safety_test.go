@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -219,31 +220,47 @@ func TestNewNeedsOneProvider(t *testing.T) {
 }
 
 // Upstream failures reach the client as the protocol's error, with the
-// source's sentence and hint, and a timeout as 504.
+// source's sentence and hint: an upstream that is down as 503 and one
+// that timed out as 504, in each protocol's shape, which SDKs retry; a
+// failure that retrying cannot fix as 400, which they do not.
 func TestUpstreamErrors(t *testing.T) {
+	entra := func(status int) error {
+		return &chain.ChainError{Status: chain.StatusFailed, Result: chain.Result{Outcomes: []chain.Outcome{
+			{Source: "environment", Status: chain.StatusFailed, Reason: fmt.Sprintf("Entra ID answered %d", status), Requests: []chain.RequestInfo{{Status: status}}},
+		}}}
+	}
 	up := &upstream{}
 	s := start(t, Options{Provider: up})
 	c := loopbackClient()
 	cases := []struct {
-		err    error
-		status int
-		want   string
+		err      error
+		status   int
+		want     string
+		imdsCode string
 	}{
-		{chain.Unavailable("run az login", "Azure CLI is not logged in"), 400, "Azure CLI is not logged in (run az login)"},
-		{chain.TimedOut("raise --cli-timeout", "az timed out after 10s"), 504, "timed out after 10s"},
-		{context.DeadlineExceeded, 504, "deadline"},
-		{errors.New("boom"), 400, "boom"},
+		{chain.Unavailable("run az login", "Azure CLI is not logged in"), 400, "Azure CLI is not logged in (run az login)", "invalid_request"},
+		{chain.TimedOut("raise --cli-timeout", "az timed out after 10s"), 504, "timed out after 10s", "gateway_timeout"},
+		{context.DeadlineExceeded, 504, "deadline", "gateway_timeout"},
+		{errors.New("boom"), 400, "boom", "invalid_request"},
+		{entra(503), 503, "Entra ID answered 503", "service_unavailable"},
+		{entra(401), 400, "Entra ID answered 401", "invalid_request"},
+		{&UpstreamError{Status: 502, Msg: "bad gateway"}, 503, "bad gateway", "service_unavailable"},
+		{&UpstreamError{Status: 504, Msg: "upstream timed out"}, 504, "upstream timed out", "gateway_timeout"},
 	}
-	for _, tc := range cases {
+	for i, tc := range cases {
 		up.setErr(tc.err)
-		status, body := get(t, c, s.URL()+PathAppService+"?api-version=2019-08-01&resource=api://err", map[string]string{secretHeader: testSecret})
-		if status != tc.status || !strings.Contains(body, tc.want) || !strings.Contains(body, `"statusCode"`) {
-			t.Errorf("%v: got %d %s", tc.err, status, body)
+		status, body := get(t, c, fmt.Sprintf("%s%s?api-version=2019-08-01&resource=api://err-%d", s.URL(), PathAppService, i), map[string]string{secretHeader: testSecret})
+		if status != tc.status || !strings.Contains(body, tc.want) || !strings.Contains(body, fmt.Sprintf(`"statusCode":%d`, tc.status)) {
+			t.Errorf("app service, %v: got %d %s", tc.err, status, body)
+		}
+		status, body = get(t, c, fmt.Sprintf("%s%s?api-version=2018-02-01&resource=api://err-%d", s.URL(), PathIMDS, i), map[string]string{"Metadata": "true"})
+		if status != tc.status || !strings.Contains(body, `"error":"`+tc.imdsCode+`"`) {
+			t.Errorf("imds, %v: got %d %s", tc.err, status, body)
 		}
 	}
 	// Failures are not cached: the next good answer is served.
 	up.setErr(nil)
-	if status, _ := get(t, c, s.URL()+PathAppService+"?api-version=2019-08-01&resource=api://err", map[string]string{secretHeader: testSecret}); status != 200 {
+	if status, _ := get(t, c, s.URL()+PathAppService+"?api-version=2019-08-01&resource=api://err-0", map[string]string{secretHeader: testSecret}); status != 200 {
 		t.Errorf("after recovery: %d", status)
 	}
 }
