@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/aztoken/aztoken/internal/resources"
+	"github.com/aztoken/aztoken/internal/source"
 )
 
 // validResource says whether r may be asked for, before any fetch is
@@ -17,7 +18,7 @@ func validResource(r string) bool {
 	if resources.Validate(r) != nil {
 		return false
 	}
-	if looksLikeGUID(r) {
+	if source.IsGUID(r) {
 		return true
 	}
 	scheme, rest, ok := strings.Cut(r, "://")
