@@ -369,10 +369,12 @@ func cmdMI(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdIMDS moves the IMDS host somewhere that never answers ("imds silent":
-// a listener that accepts and says nothing) or refuses ("imds refused").
+// a listener that accepts and says nothing), refuses ("imds refused"), or
+// never lets a connection be established ("imds unroutable", as
+// 169.254.169.254 on a laptop).
 func cmdIMDS(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
-		ts.Fatalf("usage: imds silent|refused")
+		ts.Fatalf("usage: imds silent|refused|unroutable")
 	}
 	switch args[0] {
 	case "silent":
@@ -382,8 +384,15 @@ func cmdIMDS(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", b.URL())
 	case "refused":
 		ts.Setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://"+closedPort())
+	case "unroutable":
+		u, err := fakeazure.NewUnroutable()
+		if err != nil {
+			ts.Fatalf("%v", err)
+		}
+		ts.Defer(u.Close)
+		ts.Setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", u.URL())
 	default:
-		ts.Fatalf("imds: want silent or refused")
+		ts.Fatalf("imds: want silent, refused or unroutable")
 	}
 }
 

@@ -45,7 +45,7 @@ func (o *chainOptions) bind(cmd *cobra.Command, withTimeout bool) {
 	f.StringVar(&o.federatedTokenEnv, "federated-token-env", "", "pipeline: the variable holding a CI's OIDC token, such as GITLAB_OIDC_TOKEN (env AZTOKEN_FEDERATED_TOKEN_ENV)")
 	f.StringVar(&o.serviceConnectionID, "service-connection-id", "", "pipeline: the Azure Pipelines service connection to ask an OIDC token for (env AZURESUBSCRIPTION_SERVICE_CONNECTION_ID)")
 	f.StringVar(&o.oidcAudience, "oidc-audience", "", "pipeline: the audience asked of GitHub Actions (env AZTOKEN_OIDC_AUDIENCE, default "+source.DefaultOIDCAudience+")")
-	f.DurationVar(&o.imdsTimeout, "imds-timeout", 0, "how long to wait for IMDS to answer its probe (env AZTOKEN_IMDS_TIMEOUT, default 1s)")
+	f.DurationVar(&o.imdsTimeout, "imds-timeout", 0, "how long to wait for IMDS to answer its probe, or with managed identity alone to accept a connection (env AZTOKEN_IMDS_TIMEOUT, default 1s)")
 	f.DurationVar(&o.cliTimeout, "cli-timeout", 0, "how long each of az, azd and pwsh may run (env AZTOKEN_CLI_TIMEOUT, default 10s)")
 	if withTimeout {
 		f.DurationVar(&o.timeout, "timeout", 30*time.Second, "bound the whole command (env AZTOKEN_TIMEOUT)")

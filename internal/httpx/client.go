@@ -28,6 +28,10 @@ type Options struct {
 	Rewrite func(*url.URL)
 	// Timeout bounds each request; zero means only the context bounds it.
 	Timeout time.Duration
+	// DialTimeout bounds establishing a connection; zero means only the
+	// context bounds it. Managed identity alone uses --imds-timeout here:
+	// where nothing routes IMDS's address, the connection never completes.
+	DialTimeout time.Duration
 	// Retry asks again after 429 and 5xx answers, honouring Retry-After
 	// within the request's deadline (Entra ID's token endpoint).
 	Retry bool
@@ -46,7 +50,7 @@ type Options struct {
 func NewClient(o Options) *http.Client {
 	base := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialFunc(o.Resolve),
+		DialContext:           dialFunc(o.Resolve, o.DialTimeout),
 		TLSClientConfig:       o.TLS,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 0,

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 )
 
 // TestResolveEnv lets the end-to-end tests reach a loopback fake under a
@@ -41,8 +42,9 @@ func parseResolve(v string) map[string]string {
 
 // dialFunc dials through the guard, first replacing an address the test
 // mapping names. The mapping applies only while the guard is on.
-func dialFunc(resolve map[string]string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+func dialFunc(resolve map[string]string, timeout time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	d := Dialer()
+	d.Timeout = timeout
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if loopbackOnly.Load() {
 			if to, ok := resolve[strings.ToLower(addr)]; ok {

@@ -276,7 +276,14 @@ var miClients struct {
 }
 
 func sharedClient(cfg Config, p managedPlan) (*managedidentity.Client, error) {
-	key := strings.Join([]string{string(p.kind), p.endpoint, cfg.Env.Get(envIdentityThumbprint), p.id.kind, p.id.value}, "|")
+	// Managed identity alone makes no probe; where nothing routes IMDS's
+	// address (a laptop) the connection then never completes, so
+	// --imds-timeout bounds establishing it instead.
+	var dial time.Duration
+	if p.kind == ManagedIMDS && !cfg.ProbeIMDS {
+		dial = imdsTimeoutOf(cfg)
+	}
+	key := strings.Join([]string{string(p.kind), p.endpoint, cfg.Env.Get(envIdentityThumbprint), p.id.kind, p.id.value, dial.String()}, "|")
 	miClients.Lock()
 	defer miClients.Unlock()
 	if c, ok := miClients.m[key]; ok {
@@ -291,7 +298,7 @@ func sharedClient(cfg Config, p managedPlan) (*managedidentity.Client, error) {
 	case "resource_id":
 		id = managedidentity.UserAssignedResourceID(p.id.value)
 	}
-	hc := &miHTTP{client: cfg.HTTPClient(httpx.Options{Rewrite: imdsRewrite(p.imdsTarget)})}
+	hc := &miHTTP{client: cfg.HTTPClient(httpx.Options{Rewrite: imdsRewrite(p.imdsTarget), DialTimeout: dial})}
 	// Retries are ours (see miHTTP): MSAL's wait a fixed second, ignore
 	// Retry-After and allow each attempt a minute.
 	c, err := managedidentity.New(id, managedidentity.WithHTTPClient(hc), managedidentity.WithRetryPolicyDisabled())

@@ -96,7 +96,14 @@ func classifyManaged(p managedPlan, cfg Config, tr *miTrace, err error) error {
 	// here, probed or not: unavailable (exit 3), not a failure.
 	var op *net.OpError
 	if p.kind == ManagedIMDS && errors.As(err, &op) && op.Op == "dial" {
-		return chain.Unavailable(miProbeHint, "nothing answers at IMDS's address %s: %s", p.host(), scrubMI(miNetReason(err), cfg.Env))
+		hint := miProbeHint
+		if !cfg.ProbeIMDS {
+			hint = miAloneHint
+		}
+		if op.Timeout() {
+			return chain.Unavailable(hint, "nothing answers at IMDS's address %s: no connection within --imds-timeout %s", p.host(), imdsTimeoutOf(cfg))
+		}
+		return chain.Unavailable(hint, "nothing answers at IMDS's address %s: %s", p.host(), scrubMI(miNetReason(err), cfg.Env))
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {

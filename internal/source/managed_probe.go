@@ -21,9 +21,15 @@ const miProbeHint = "on a developer machine there is no managed identity: sign i
 // miDockerHint explains Docker Desktop's 403.
 const miDockerHint = "this is Docker Desktop's proxy, not IMDS: containers on a laptop have no managed identity; sign in with az login or use a service principal"
 
-func (m *Managed) imdsTimeout() time.Duration {
-	if m.cfg.IMDSTimeout > 0 {
-		return m.cfg.IMDSTimeout
+// miAloneHint is miProbeHint for managed identity as the only source,
+// where excluding it would leave nothing to try.
+const miAloneHint = "there is no managed identity here: on a developer machine, use another source (drop --source mi, or sign in with az login); on an Azure VM, raise --imds-timeout"
+
+func (m *Managed) imdsTimeout() time.Duration { return imdsTimeoutOf(m.cfg) }
+
+func imdsTimeoutOf(cfg Config) time.Duration {
+	if cfg.IMDSTimeout > 0 {
+		return cfg.IMDSTimeout
 	}
 	return defaultIMDSTimeout
 }
