@@ -35,6 +35,7 @@ type serveOptions struct {
 	emulate        bool
 	relay          bool
 	emu            serve.EmulatorOptions
+	dockerNetwork  string
 }
 
 func newServeCmd(a *App) *cobra.Command {
@@ -91,6 +92,7 @@ stops the server after requests in flight finish.`,
 	f.StringSliceVar(&o.emu.Roles, "emulate-roles", nil, "emulator: the roles claim")
 	f.DurationVar(&o.emu.Lifetime, "emulate-lifetime", 0, "emulator: token lifetime (default 1h)")
 	f.StringVar(&o.emu.KeyFile, "emulate-key", "", "emulator: an RSA private key (PEM) to sign with, so tokens verify across restarts")
+	bindDockerNetwork(cmd, &o.dockerNetwork)
 	_ = cmd.RegisterFlagCompletionFunc("print-env", fixedCompletion(serve.EnvFormats...))
 	_ = cmd.RegisterFlagCompletionFunc("imds", fixedCompletion("auto", "secret", "open", "off"))
 	_ = cmd.RegisterFlagCompletionFunc("allow-resource", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -110,6 +112,11 @@ stops the server after requests in flight finish.`,
 func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 	if o.printEnv != "" && !slices.Contains(serve.EnvFormats, o.printEnv) {
 		return usage.Errorf("--print-env: unknown format %q; use %s.", o.printEnv, strings.Join(serve.EnvFormats, ", "))
+	}
+	if o.dockerNetwork != "" {
+		if err := o.useDockerNetwork(cmd, a); err != nil {
+			return err
+		}
 	}
 	var imds serve.IMDSMode
 	switch o.imds {

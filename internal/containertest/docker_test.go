@@ -96,6 +96,16 @@ func newNetwork(t *testing.T, gateway string) *network {
 			t.Errorf("removing the network %s: %v: %s", n.Name, err, out)
 		}
 	})
+	isolate(t, n)
+	return n
+}
+
+// isolate adds the host's iptables rules that keep n's containers in n,
+// and removes them when the test ends. iptables takes rules for a bridge
+// that does not exist yet, so they can be in place before a compose file
+// creates its network.
+func isolate(t *testing.T, n *network) {
+	t.Helper()
 	// Docker 20.10 gives containers on an internal network a default
 	// route through the gateway anyway, and keeps them in with iptables
 	// rules it does not add under --iptables=false. So the host does it:
@@ -120,7 +130,6 @@ func newNetwork(t *testing.T, gateway string) *network {
 			}
 		})
 	}
-	return n
 }
 
 // isolationRules are the host's rules for n's bridge, in order, each

@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	osuser "os/user"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -99,6 +101,7 @@ var listening = regexp.MustCompile(`listening on (http://[0-9.:\[\]a-f]+)`)
 // user is who serve runs as: uid 0 means this process's user.
 type user struct {
 	uid, gid int
+	groups   []uint32
 	home     string
 }
 
@@ -125,7 +128,7 @@ func startServe(t *testing.T, a *artifacts, bin string, u user, m mode, args ...
 	s := &server{stderr: &syncBuffer{}, done: make(chan struct{})}
 	s.cmd = exec.Command(bin, append(append([]string{"serve"}, args...), m.args...)...)
 	s.cmd.Env = append([]string{
-		"PATH=" + fakebin + ":/usr/bin:/bin",
+		"PATH=" + fakebin + ":/usr/local/bin:/usr/bin:/bin",
 		"HOME=" + home,
 		// serve's own HTTP clients may dial loopback only: the chain's
 		// sources must never reach a real endpoint from a test.
@@ -135,7 +138,7 @@ func startServe(t *testing.T, a *artifacts, bin string, u user, m mode, args ...
 	s.cmd.Stderr = s.stderr
 	s.cmd.Stdout = s.stderr
 	if u.uid != 0 {
-		s.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(u.uid), Gid: uint32(u.gid)}}
+		s.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(u.uid), Gid: uint32(u.gid), Groups: u.groups}}
 	}
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -209,7 +212,15 @@ func unprivileged(t *testing.T, a *artifacts) (bin string, u user, ok bool) {
 	if err := os.Chown(home, 65534, 65534); err != nil {
 		t.Fatal(err)
 	}
-	return bin, user{uid: 65534, gid: 65534, home: home}, true
+	u = user{uid: 65534, gid: 65534, home: home}
+	// A user in the docker group, as the one who runs serve
+	// --docker-network is.
+	if g, err := osuser.LookupGroup("docker"); err == nil {
+		if gid, err := strconv.Atoi(g.Gid); err == nil {
+			u.groups = []uint32{uint32(gid)}
+		}
+	}
+	return bin, u, true
 }
 
 func putLE32(b []byte, v uint32) {
