@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/aztoken/aztoken/internal/env"
@@ -95,7 +94,7 @@ func Open(e env.Env, opts Options) (*Cache, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	if err := prepareDir(dir, c.notice); err != nil {
+	if err := prepareDir(platformGuard, dir, c.notice); err != nil {
 		return nil, err
 	}
 	desc := opts.keyDesc
@@ -231,7 +230,7 @@ func (c *Cache) read(key string) (Entry, error) {
 func readTrusted(path string) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
 	if err != nil {
-		if errors.Is(err, syscall.ELOOP) {
+		if isSymlinkErr(err) {
 			return nil, bad("it is a symbolic link")
 		}
 		if errors.Is(err, os.ErrNotExist) {
@@ -247,10 +246,10 @@ func readTrusted(path string) ([]byte, error) {
 	switch {
 	case !fi.Mode().IsRegular():
 		return nil, bad("it is not a regular file")
-	case !ownedByUs(fi):
+	case !platformGuard.owned(f, fi):
 		return nil, bad("it belongs to another user")
-	case fi.Mode().Perm() != 0o600:
-		return nil, bad(fmt.Sprintf("its permissions are %04o, not 0600", fi.Mode().Perm()))
+	case platformGuard.fileProblem(f, fi) != "":
+		return nil, bad(platformGuard.fileProblem(f, fi))
 	case fi.Size() > maxFileSize:
 		return nil, bad("it is too large to be a cache entry")
 	}

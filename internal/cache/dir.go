@@ -14,8 +14,17 @@ import (
 // to someone else: the caller should go on without a cache.
 var ErrUntrusted = errors.New("the cache directory cannot be trusted")
 
-// Dir is the cache directory: AZTOKEN_CACHE_DIR when set, else
-// $XDG_CACHE_HOME/aztoken, else $HOME/.cache/aztoken.
+// errSymlink and errNotDir are what openDir reports for a cache directory
+// that is not a plain directory.
+var (
+	errSymlink = errors.New("it is a symbolic link")
+	errNotDir  = errors.New("it is not a directory")
+)
+
+// Dir is the cache directory: AZTOKEN_CACHE_DIR when set, else the
+// platform's (see defaultDir): $XDG_CACHE_HOME/aztoken or
+// $HOME/.cache/aztoken on Linux, ~/Library/Caches/aztoken on macOS,
+// %LOCALAPPDATA%\aztoken on Windows.
 func Dir(e env.Env) (string, error) {
 	if d := e.Get("AZTOKEN_CACHE_DIR"); d != "" {
 		if !filepath.IsAbs(d) {
@@ -23,46 +32,52 @@ func Dir(e env.Env) (string, error) {
 		}
 		return filepath.Clean(d), nil
 	}
-	// The XDG spec says a relative XDG_CACHE_HOME is invalid and to be ignored.
-	if d := e.Get("XDG_CACHE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "aztoken"), nil
-	}
-	if h := e.Get("HOME"); h != "" && filepath.IsAbs(h) {
-		return filepath.Join(h, ".cache", "aztoken"), nil
-	}
-	return "", errors.New("found no place for the token cache: HOME is not set; set AZTOKEN_CACHE_DIR to a directory of yours")
+	return defaultDir(e)
 }
 
-// prepareDir creates dir 0700 or checks that an existing one is the
-// user's own and closed to others. A directory of the user's with wider
-// permissions is tightened, and its entries, which others could have
-// replaced, are discarded.
-func prepareDir(dir string, notice func(string)) error {
-	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+// prepareDir creates dir for the user alone, or checks that an existing
+// one is the user's own, a real directory rather than a link, and in a
+// parent no other user can rename it in. A directory of the user's that
+// is open to others is made private, and its entries, which others could
+// have replaced, are discarded.
+func prepareDir(g guard, dir string, notice func(string)) error {
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o700); err != nil {
 		return fmt.Errorf("cannot create the cache directory: %w", err)
 	}
-	if err := os.Mkdir(dir, 0o700); err == nil {
-		// Mkdir is subject to the umask, which may only take bits away.
+	if p := g.parentProblem(parent); p != "" {
+		return fmt.Errorf("%w: %s, so another user could put something else in place of %s; set AZTOKEN_CACHE_DIR to a directory under one only you can write to", ErrUntrusted, p, dir)
+	}
+	if err := g.mkdir(dir); err == nil {
 		return nil
 	} else if !errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("cannot create the cache directory: %w", err)
 	}
-	fi, err := os.Stat(dir)
+	f, err := g.openDir(dir)
+	switch {
+	case errors.Is(err, errSymlink):
+		// Following it would let whoever planted it choose what we
+		// make private and empty.
+		return fmt.Errorf("%w: %s is a symbolic link; remove it, or set AZTOKEN_CACHE_DIR to a real directory of yours", ErrUntrusted, dir)
+	case errors.Is(err, errNotDir):
+		return fmt.Errorf("%w: %s is not a directory", ErrUntrusted, dir)
+	case err != nil:
+		return fmt.Errorf("cannot use the cache directory: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("cannot use the cache directory: %w", err)
 	}
-	if !fi.IsDir() {
-		return fmt.Errorf("%w: %s is not a directory", ErrUntrusted, dir)
-	}
-	if !ownedByUs(fi) {
+	if !g.owned(f, fi) {
 		return fmt.Errorf("%w: %s belongs to another user; remove it or set AZTOKEN_CACHE_DIR to a directory of yours", ErrUntrusted, dir)
 	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("%w: %s is open to other users (mode %04o) and cannot be made private: %v", ErrUntrusted, dir, perm, err)
+	if p := g.dirProblem(f, fi); p != "" {
+		if err := g.restrict(dir, f); err != nil {
+			return fmt.Errorf("%w: %s is open to other users (%s) and cannot be made private: %v", ErrUntrusted, dir, p, err)
 		}
 		n := discardEntries(dir)
-		notice(fmt.Sprintf("cache directory %s was open to other users (mode %04o); made it private (0700) and discarded %d entries that could have been tampered with", dir, perm, n))
+		notice(fmt.Sprintf("cache directory %s was open to other users (%s); made it private and discarded %d entries that could have been tampered with", dir, p, n))
 	}
 	return nil
 }

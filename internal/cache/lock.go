@@ -10,9 +10,10 @@ import (
 )
 
 // lock takes the exclusive lock file name in the cache directory, waiting
-// no longer than ctx allows.
+// no longer than ctx allows. Lock files are opened with lockFlags: a link
+// planted in a lock file's place is refused, not followed.
 func (c *Cache) lock(ctx context.Context, name string) (*flock.Flock, error) {
-	fl := flock.New(c.path(name, ""), flock.SetPermissions(0o600))
+	fl := flock.New(c.path(name, ""), flock.SetPermissions(0o600), flock.SetFlag(lockFlags))
 	ok, err := fl.TryLockContext(ctx, lockPoll)
 	if err == nil && ok {
 		return fl, nil
@@ -31,7 +32,7 @@ func (c *Cache) lock(ctx context.Context, name string) (*flock.Flock, error) {
 // opened it just before may still lock the removed file while another
 // locks a new one; the worst that does is one extra fetch.
 func (c *Cache) removeIdleLock(path string) {
-	fl := flock.New(path, flock.SetPermissions(0o600))
+	fl := flock.New(path, flock.SetPermissions(0o600), flock.SetFlag(lockFlags))
 	if ok, err := fl.TryLock(); err == nil && ok {
 		_ = os.Remove(path)
 		_ = fl.Unlock()

@@ -1,0 +1,162 @@
+package cache
+
+import (
+	"io/fs"
+	"os"
+	"sync"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+)
+
+var platformGuard guard = windowsGuard{}
+
+// windowsGuard keeps the cache private with access lists: the directory
+// gets a protected DACL (no entries inherited from above) with a single
+// entry, full control for the current user, inherited by every file
+// created in it. A file is trusted when its owner is the user and every
+// entry of its DACL names the user.
+type windowsGuard struct{}
+
+// currentUser is the SID of the user this process runs as.
+var currentUser = sync.OnceValues(func() (*windows.SID, error) {
+	tu, err := windows.GetCurrentProcessToken().GetTokenUser()
+	if err != nil {
+		return nil, err
+	}
+	return tu.User.Sid.Copy()
+})
+
+func security(f *os.File, what windows.SECURITY_INFORMATION) (*windows.SECURITY_DESCRIPTOR, error) {
+	return windows.GetSecurityInfo(windows.Handle(f.Fd()), windows.SE_FILE_OBJECT, what)
+}
+
+func (windowsGuard) owned(f *os.File, _ fs.FileInfo) bool {
+	me, err := currentUser()
+	if err != nil {
+		return false
+	}
+	sd, err := security(f, windows.OWNER_SECURITY_INFORMATION)
+	if err != nil {
+		return false
+	}
+	owner, _, err := sd.Owner()
+	return err == nil && owner != nil && owner.Equals(me)
+}
+
+// othersAllowed names the first SID other than the user's that the
+// file's DACL grants anything, or "" when there is none.
+func othersAllowed(f *os.File) string {
+	me, err := currentUser()
+	if err != nil {
+		return "unknown users (the current user cannot be read)"
+	}
+	sd, err := security(f, windows.DACL_SECURITY_INFORMATION)
+	if err != nil {
+		return "unknown users (its access list cannot be read)"
+	}
+	dacl, _, err := sd.DACL()
+	if err != nil || dacl == nil {
+		// A missing DACL grants everyone everything.
+		return "everyone (it has no access list)"
+	}
+	for i := uint32(0); i < uint32(dacl.AceCount); i++ {
+		var ace *windows.ACCESS_ALLOWED_ACE
+		if err := windows.GetAce(dacl, i, &ace); err != nil {
+			return "unknown users (its access list cannot be read)"
+		}
+		if ace.Header.AceType != windows.ACCESS_ALLOWED_ACE_TYPE {
+			continue
+		}
+		sid := (*windows.SID)(unsafe.Pointer(&ace.SidStart))
+		if !sid.Equals(me) {
+			return sid.String()
+		}
+	}
+	return ""
+}
+
+func (windowsGuard) fileProblem(f *os.File, _ fs.FileInfo) string {
+	if who := othersAllowed(f); who != "" {
+		return "its access list lets " + who + " open it"
+	}
+	return ""
+}
+
+func (windowsGuard) dirProblem(f *os.File, _ fs.FileInfo) string {
+	if who := othersAllowed(f); who != "" {
+		return "its access list lets " + who + " in"
+	}
+	return ""
+}
+
+// privateSD holds the protected DACL of the cache directory: full control
+// for the user, inherited by files (OI) and directories (CI) inside.
+func privateSD() (*windows.SECURITY_DESCRIPTOR, error) {
+	me, err := currentUser()
+	if err != nil {
+		return nil, err
+	}
+	return windows.SecurityDescriptorFromString("D:P(A;OICI;FA;;;" + me.String() + ")")
+}
+
+// restrict sets the private DACL by name, so that Windows also applies
+// it to the files already inside.
+func (windowsGuard) restrict(dir string, _ *os.File) error {
+	sd, err := privateSD()
+	if err != nil {
+		return err
+	}
+	dacl, _, err := sd.DACL()
+	if err != nil {
+		return err
+	}
+	return windows.SetNamedSecurityInfo(dir, windows.SE_FILE_OBJECT,
+		windows.DACL_SECURITY_INFORMATION|windows.PROTECTED_DACL_SECURITY_INFORMATION, nil, nil, dacl, nil)
+}
+
+// mkdir creates dir with the private DACL from the start, so there is no
+// moment when it has the ACL inherited from %LOCALAPPDATA%.
+func (windowsGuard) mkdir(dir string) error {
+	sd, err := privateSD()
+	if err != nil {
+		return err
+	}
+	p, err := windows.UTF16PtrFromString(dir)
+	if err != nil {
+		return err
+	}
+	sa := &windows.SecurityAttributes{Length: uint32(unsafe.Sizeof(windows.SecurityAttributes{})), SecurityDescriptor: sd}
+	if err := windows.CreateDirectory(p, sa); err != nil {
+		return &os.PathError{Op: "mkdir", Path: dir, Err: err}
+	}
+	return nil
+}
+
+// parentProblem: %LOCALAPPDATA% is the user's; a parent set with
+// AZTOKEN_CACHE_DIR is the user's choice. The private DACL on the cache
+// directory itself is what keeps others out.
+func (windowsGuard) parentProblem(string) string { return "" }
+
+func (windowsGuard) openDir(dir string) (*os.File, error) {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 || fi.Mode()&fs.ModeIrregular != 0 {
+		return nil, errSymlink
+	}
+	if !fi.IsDir() {
+		return nil, errNotDir
+	}
+	return os.Open(dir)
+}
+
+// Windows has no O_NOFOLLOW; the cache directory's DACL keeps others from
+// planting links in it, and creating one needs a privilege besides.
+const (
+	openFlags = 0
+	lockFlags = os.O_CREATE | os.O_RDWR
+)
+
+func isSymlinkErr(error) bool { return false }
