@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -73,6 +74,12 @@ stops the server after requests in flight finish.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, a, o) },
 	}
 	o.bind(cmd, false)
+	// serve answers the resource each client asks for: the chain's
+	// --resource and --scope have no meaning here, so they are hidden and
+	// refused (runServe).
+	for _, name := range []string{"resource", "scope"} {
+		_ = cmd.Flags().MarkHidden(name)
+	}
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:0", "listen address; port 0 picks a free one")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on an address other than loopback")
@@ -90,7 +97,7 @@ stops the server after requests in flight finish.`,
 	f.StringVar(&o.emu.AppID, "emulate-app-id", "", "emulator: the appid claim of the system-assigned identity")
 	f.StringVar(&o.emu.ObjectID, "emulate-object-id", "", "emulator: the oid claim of the system-assigned identity")
 	f.StringSliceVar(&o.emu.Roles, "emulate-roles", nil, "emulator: the roles claim")
-	f.DurationVar(&o.emu.Lifetime, "emulate-lifetime", 0, "emulator: token lifetime (default 1h)")
+	f.DurationVar(&o.emu.Lifetime, "emulate-lifetime", serve.DefaultEmulatorLifetime, "emulator: token lifetime, 10m to 48h")
 	f.StringVar(&o.emu.KeyFile, "emulate-key", "", "emulator: an RSA private key (PEM) to sign with, so tokens verify across restarts")
 	bindDockerNetwork(cmd, &o.dockerNetwork)
 	_ = cmd.RegisterFlagCompletionFunc("print-env", fixedCompletion(serve.EnvFormats...))
@@ -112,6 +119,14 @@ stops the server after requests in flight finish.`,
 func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 	if o.printEnv != "" && !slices.Contains(serve.EnvFormats, o.printEnv) {
 		return usage.Errorf("--print-env: unknown format %q; use %s.", o.printEnv, strings.Join(serve.EnvFormats, ", "))
+	}
+	for _, name := range []string{"resource", "scope"} {
+		if cmd.Flags().Changed(name) {
+			return usage.Errorf("--%s does not apply to serve: it answers the resource each client asks for (limit them with --allow-resource).", name)
+		}
+	}
+	if f := cmd.Flags().Lookup("emulate-lifetime"); f.Changed && (o.emu.Lifetime < 10*time.Minute || o.emu.Lifetime > 48*time.Hour) {
+		return usage.Errorf("--emulate-lifetime %s is out of range; give 10m to 48h (clients refresh tokens with 5 minutes left).", f.Value)
 	}
 	if o.dockerNetwork != "" {
 		if err := o.useDockerNetwork(cmd, a); err != nil {

@@ -55,6 +55,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.appService(rec, r)
 	case p == PathIMDS && s.imdsOn:
 		s.imds(rec, r)
+	case p == PathIMDS:
+		rec.note = "IMDS is off"
+		writeIMDSError(rec, http.StatusNotFound, "not_found", "aztoken serve has IMDS turned off (--imds off); use the App Service protocol (IDENTITY_ENDPOINT="+PathAppService+", IDENTITY_HEADER) instead.")
 	case p == PathCloudShell || strings.HasPrefix(p, PathCloudShell+"/"):
 		s.cloudShell(rec, r)
 	case strings.EqualFold(p, pathPlatformMetadata):
@@ -64,7 +67,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeIMDSError(rec, http.StatusNotFound, "not_found", "aztoken serve speaks IMDS v1 only (/metadata/identity/oauth2/token).")
 	default:
 		rec.note = "no such path"
-		http.Error(rec, "404 not found: aztoken serve answers "+PathAppService+" (App Service), "+PathIMDS+" (IMDS) and "+PathCloudShell+"/<secret> (Cloud Shell)", http.StatusNotFound)
+		imds := PathIMDS + " (IMDS), "
+		if !s.imdsOn {
+			imds = ""
+		}
+		http.Error(rec, "404 not found: aztoken serve answers "+PathAppService+" (App Service), "+imds+PathCloudShell+"/<secret> (Cloud Shell)", http.StatusNotFound)
 	}
 	s.access.write(r, rec, time.Since(start))
 }

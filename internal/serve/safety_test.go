@@ -92,6 +92,16 @@ func TestIMDSModes(t *testing.T) {
 			if status, body := get(t, loopbackClient(), s.URL()+imds, tc.headers); status != tc.status {
 				t.Errorf("got %d %s, want %d", status, body, tc.status)
 			}
+			if tc.mode != IMDSOff {
+				return
+			}
+			// Off says so, on the IMDS path and in the list of paths.
+			if _, body := get(t, loopbackClient(), s.URL()+imds, tc.headers); !strings.Contains(body, "IMDS turned off (--imds off)") || !strings.Contains(body, `"error":"not_found"`) {
+				t.Errorf("IMDS off: %s", body)
+			}
+			if _, body := get(t, loopbackClient(), s.URL()+"/nothing", nil); strings.Contains(body, PathIMDS) {
+				t.Errorf("with IMDS off the 404 still lists it: %s", body)
+			}
 		})
 	}
 }
