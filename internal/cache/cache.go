@@ -272,20 +272,6 @@ func readTrusted(path string) ([]byte, error) {
 	}
 }
 
-// Put stores e under key, replacing what was there, under the key's lock.
-// CreatedAt is set to now when zero.
-func (c *Cache) Put(ctx context.Context, key string, e Entry) error {
-	if err := checkKey(key); err != nil {
-		return err
-	}
-	fl, err := c.lock(ctx, key+lockExt)
-	if err != nil {
-		return err
-	}
-	defer fl.Unlock()
-	return c.write(key, e)
-}
-
 // write replaces key's file atomically: a reader sees the old file or the
 // new one, never part of one. The caller holds the key's lock.
 func (c *Cache) write(key string, e Entry) error {

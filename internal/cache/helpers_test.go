@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"os"
@@ -146,3 +147,17 @@ func testEntry(now time.Time) Entry {
 
 // testKey makes a valid entry key for tests that need one without a Cache.
 func testKey(parts ...string) string { return digest([]byte("test name key"), parts...) }
+
+// Put stores e under key, replacing what was there, under the key's lock,
+// as Acquire does after a fetch: how tests seed the cache.
+func (c *Cache) Put(ctx context.Context, key string, e Entry) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	fl, err := c.lock(ctx, key+lockExt)
+	if err != nil {
+		return err
+	}
+	defer fl.Unlock()
+	return c.write(key, e)
+}

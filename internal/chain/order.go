@@ -99,7 +99,9 @@ func Select(sel Selection) ([]string, error) {
 				return info.Prod != (v == "prod")
 			})
 		default:
-			n, ok := resolveTypeName(v)
+			// An SDK type name, as the SDKs accept; our aliases too,
+			// which cost nothing and spare users a lookup.
+			n, ok := Resolve(v)
 			if !ok {
 				return nil, usage.Errorf(
 					"invalid AZURE_TOKEN_CREDENTIALS value %q. Valid values are \"dev\", \"prod\", or the name of a credential type in the chain: %s.",
@@ -126,15 +128,6 @@ func Select(sel Selection) ([]string, error) {
 		return nil, usage.New("the selection leaves no source to try; check AZURE_TOKEN_CREDENTIALS, --source and --exclude.")
 	}
 	return names, nil
-}
-
-// resolveTypeName accepts, like the SDKs, an SDK type name; we also accept
-// our aliases, which cost nothing and spare users a lookup.
-func resolveTypeName(v string) (string, bool) {
-	if v == "" {
-		return "", false
-	}
-	return Resolve(v)
 }
 
 func resolveAll(flag string, in []string) ([]string, error) {

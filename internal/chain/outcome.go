@@ -2,7 +2,6 @@ package chain
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 	"time"
 )
@@ -31,30 +30,22 @@ func (s Status) String() string { return statusNames[s] }
 // MarshalText writes the status as its name, for JSON output.
 func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
-// Outcome is what one source did: the same value serves get, probe,
-// explain and serve.
+// Outcome is what one source did when it was tried: get reports the
+// outcomes of a failed chain, probe reports every source's, and get and
+// serve log each with -v. (explain tries nothing; it reports a Description.)
+// Commands that print outcomes as JSON choose their own field names.
 type Outcome struct {
-	Source string `json:"source"`
-	Status Status `json:"status"`
-	Reason string `json:"reason,omitempty"`
-	Hint   string `json:"hint,omitempty"`
+	Source string
+	Status Status
+	Reason string
+	Hint   string
 	// HalfConfigured is set for a source that is unavailable because only
 	// part of its configuration is there (see chain.HalfConfigured).
-	HalfConfigured bool          `json:"half_configured,omitempty"`
-	Duration       time.Duration `json:"-"`
-	Requests       []RequestInfo `json:"requests,omitempty"`
-	// Token is set when Status is StatusOK. It is never marshalled.
-	Token Token `json:"-"`
-}
-
-// MarshalJSON adds the duration in milliseconds, which machines read more
-// easily than Go's duration strings.
-func (o Outcome) MarshalJSON() ([]byte, error) {
-	type plain Outcome
-	return json.Marshal(struct {
-		plain
-		DurationMS float64 `json:"duration_ms"`
-	}{plain(o), float64(o.Duration.Microseconds()) / 1000})
+	HalfConfigured bool
+	Duration       time.Duration
+	Requests       []RequestInfo
+	// Token is set when Status is StatusOK.
+	Token Token
 }
 
 // Recorder collects the requests a source makes while it runs. A source's

@@ -2,8 +2,9 @@
 //
 // It holds the Source interface, the order of the default chain with its
 // aliases, the selection rules (AZURE_TOKEN_CREDENTIALS, --source, --exclude),
-// the skip-or-stop rule, and the Outcome that get, probe, explain and serve
-// all report. The chain names no source except in its order table; sources
+// the skip-or-stop rule, the Outcome of trying a source (what get, probe
+// and serve -v report) and the Description of one without trying it (what
+// explain reports). The chain names no source except in its order table; sources
 // know nothing of the command line, of output formats or of the cache.
 package chain
 

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -14,6 +16,23 @@ import (
 
 // maxJWT bounds what decode reads from stdin; access tokens are a few KiB.
 const maxJWT = 64 << 10
+
+// readToken reads decode's input. From a pipe it reads to the end. From a
+// terminal it says what it is waiting for (else decode looks hung) and
+// reads one line, so a person pastes and presses Enter, no Ctrl-D needed:
+// a token, even as "Authorization: Bearer <token>", is one line.
+func readToken(a *App) ([]byte, error) {
+	r := io.LimitReader(a.IO.In, maxJWT+1)
+	if !a.IO.IsStdinTTY() {
+		return io.ReadAll(r)
+	}
+	fmt.Fprintln(a.IO.ErrOut, "aztoken: reading a token from stdin; paste it or pipe it")
+	line, err := bufio.NewReader(r).ReadBytes('\n')
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return line, err
+}
 
 func newDecodeCmd(a *App) *cobra.Command {
 	var format string
@@ -31,7 +50,7 @@ and contacts nothing.`,
   aztoken get -o header | aztoken decode
   pbpaste | aztoken decode -o json`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			in, err := io.ReadAll(io.LimitReader(a.IO.In, maxJWT+1))
+			in, err := readToken(a)
 			if err != nil {
 				return fmt.Errorf("could not read stdin: %w", err)
 			}

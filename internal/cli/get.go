@@ -51,10 +51,10 @@ func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
 	if err := output.ValidEnvName(o.envName); err != nil {
 		return err
 	}
-	runner := output.RunnerNone
+	ci := output.CINone
 	if cmd.Flags().Changed("mask") {
 		var err error
-		if runner, err = resolveRunner(o.mask, a); err != nil {
+		if ci, err = resolveCI(o.mask, a); err != nil {
 			return err
 		}
 	}
@@ -63,8 +63,8 @@ func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if runner != output.RunnerNone {
-		buf.WriteString(maskStatement(format, output.MaskLine(runner, tok.AccessToken)))
+	if ci != output.CINone {
+		buf.WriteString(maskStatement(format, output.MaskLine(ci, tok.AccessToken)))
 	}
 	meta := output.Meta{Source: res.source, Scopes: res.req.Scopes, EnvName: o.envName, ExecInfo: a.Env.Get("KUBERNETES_EXEC_INFO")}
 	if err := output.WriteToken(&buf, format, tok, meta); err != nil {
@@ -75,15 +75,15 @@ func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
 	return err
 }
 
-// resolveRunner reads --mask: a runner's name, or auto to detect it from
-// the runner's own variables (no runner detected: no line, so the same
+// resolveCI reads --mask: a CI system's name, or auto to detect it from
+// the system's own variables (none detected: no line, so the same
 // script works on a laptop).
-func resolveRunner(v string, a *App) (output.Runner, error) {
+func resolveCI(v string, a *App) (output.CI, error) {
 	switch v {
 	case "auto", "":
-		return output.DetectRunner(a.Env), nil
-	case string(output.RunnerGitHub), string(output.RunnerAzurePipelines):
-		return output.Runner(v), nil
+		return output.DetectCI(a.Env), nil
+	case string(output.CIGitHub), string(output.CIAzurePipelines):
+		return output.CI(v), nil
 	}
 	return "", usage.Errorf("--mask: unknown runner %q; use auto, github or azure-pipelines.", v)
 }

@@ -41,10 +41,8 @@ Exit code 0 when any source answers, else 3 or 4 as for get.`,
 }
 
 // probeResult is one source in probe's report. The JSON field names are
-// documented in the README and stable.
-//
-// It spells out the outcome's fields rather than embedding chain.Outcome,
-// whose own MarshalJSON would otherwise be promoted and drop ours.
+// documented in the README and stable, so they are spelled out here
+// rather than taken from chain.Outcome, which has no JSON form of its own.
 type probeResult struct {
 	Source string       `json:"source"`
 	Status chain.Status `json:"status"`

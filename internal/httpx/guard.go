@@ -30,9 +30,6 @@ func init() {
 // and already built, refuse to dial any address that is not loopback.
 func RestrictToLoopback() { loopbackOnly.Store(true) }
 
-// LoopbackOnly reports whether the guard is on.
-func LoopbackOnly() bool { return loopbackOnly.Load() }
-
 // ErrNotLoopback is returned when the guard refuses an address.
 type ErrNotLoopback struct{ Addr string }
 

@@ -1,7 +1,8 @@
 // Package output turns a token into the bytes a script asked for (raw, JSON,
 // shell assignments, an HTTP header, a kubectl ExecCredential), and holds
 // the small helpers that make output for people readable: aligned tables,
-// short durations, and the lines that tell a CI runner to mask a token.
+// and the lines that tell a CI system to mask a token. (Durations for
+// people are internal/human's.)
 //
 // Everything here writes to an io.Writer it is given; nothing here decides
 // which stream that is.

@@ -6,32 +6,33 @@ import (
 	"github.com/aztoken/aztoken/internal/env"
 )
 
-// Runner names a CI system that can be told to mask a value in its logs.
-type Runner string
+// CI names a CI system that can be told to mask a value in its logs. (Not
+// to be confused with package runner, which runs az, azd and pwsh.)
+type CI string
 
-// The runners --mask knows.
+// The CI systems --mask knows.
 const (
-	RunnerNone           Runner = ""
-	RunnerGitHub         Runner = "github"
-	RunnerAzurePipelines Runner = "azure-pipelines"
+	CINone           CI = ""
+	CIGitHub         CI = "github"
+	CIAzurePipelines CI = "azure-pipelines"
 )
 
-// DetectRunner tells which CI runner, if any, this process runs under, from
+// DetectCI tells which CI system, if any, this process runs under, from
 // the variable each one sets in every step: GITHUB_ACTIONS=true on GitHub
 // Actions, TF_BUILD=True on Azure Pipelines (matched without regard to
 // case, as the agent's own scripts do).
-func DetectRunner(e env.Env) Runner {
+func DetectCI(e env.Env) CI {
 	if e.Get("GITHUB_ACTIONS") == "true" {
-		return RunnerGitHub
+		return CIGitHub
 	}
 	if strings.EqualFold(e.Get("TF_BUILD"), "true") {
-		return RunnerAzurePipelines
+		return CIAzurePipelines
 	}
-	return RunnerNone
+	return CINone
 }
 
-// MaskLine returns the line, ending in a newline, that makes runner hide
-// token in the rest of the job's log, or "" when there is no runner.
+// MaskLine returns the line, ending in a newline, that makes ci hide token
+// in the rest of the job's log, or "" when there is no CI system.
 //
 //   - GitHub Actions: the workflow command "::add-mask::<token>". The runner
 //     reads workflow commands from both stdout and stderr, so the line can go
@@ -46,15 +47,15 @@ func DetectRunner(e env.Env) Runner {
 // Each runner decodes a few escapes in a command's data, so the token is
 // escaped the way that runner's own toolkit escapes it; a token that held
 // "%0A" would otherwise be registered as a different string.
-func MaskLine(runner Runner, token string) string {
+func MaskLine(ci CI, token string) string {
 	if token == "" {
 		return ""
 	}
-	switch runner {
-	case RunnerGitHub:
+	switch ci {
+	case CIGitHub:
 		esc := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 		return "::add-mask::" + esc.Replace(token) + "\n"
-	case RunnerAzurePipelines:
+	case CIAzurePipelines:
 		esc := strings.NewReplacer("%", "%AZP25", "\r", "%0D", "\n", "%0A")
 		return "##vso[task.setsecret]" + esc.Replace(token) + "\n"
 	}

@@ -6,47 +6,47 @@ import (
 	"github.com/aztoken/aztoken/internal/env"
 )
 
-func TestDetectRunner(t *testing.T) {
+func TestDetectCI(t *testing.T) {
 	tests := []struct {
 		name string
 		vars map[string]string
-		want Runner
+		want CI
 	}{
-		{"none", nil, RunnerNone},
-		{"github", map[string]string{"GITHUB_ACTIONS": "true"}, RunnerGitHub},
-		{"github false", map[string]string{"GITHUB_ACTIONS": "false"}, RunnerNone},
-		{"github empty", map[string]string{"GITHUB_ACTIONS": ""}, RunnerNone},
-		{"azure pipelines", map[string]string{"TF_BUILD": "True"}, RunnerAzurePipelines},
-		{"azure pipelines lower case", map[string]string{"TF_BUILD": "true"}, RunnerAzurePipelines},
-		{"azure pipelines false", map[string]string{"TF_BUILD": "False"}, RunnerNone},
-		{"both: github first", map[string]string{"GITHUB_ACTIONS": "true", "TF_BUILD": "True"}, RunnerGitHub},
-		{"other CI", map[string]string{"CI": "true", "GITLAB_CI": "true"}, RunnerNone},
+		{"none", nil, CINone},
+		{"github", map[string]string{"GITHUB_ACTIONS": "true"}, CIGitHub},
+		{"github false", map[string]string{"GITHUB_ACTIONS": "false"}, CINone},
+		{"github empty", map[string]string{"GITHUB_ACTIONS": ""}, CINone},
+		{"azure pipelines", map[string]string{"TF_BUILD": "True"}, CIAzurePipelines},
+		{"azure pipelines lower case", map[string]string{"TF_BUILD": "true"}, CIAzurePipelines},
+		{"azure pipelines false", map[string]string{"TF_BUILD": "False"}, CINone},
+		{"both: github first", map[string]string{"GITHUB_ACTIONS": "true", "TF_BUILD": "True"}, CIGitHub},
+		{"other CI", map[string]string{"CI": "true", "GITLAB_CI": "true"}, CINone},
 	}
 	for _, tt := range tests {
-		if got := DetectRunner(env.Map(tt.vars)); got != tt.want {
-			t.Errorf("%s: DetectRunner = %q, want %q", tt.name, got, tt.want)
+		if got := DetectCI(env.Map(tt.vars)); got != tt.want {
+			t.Errorf("%s: DetectCI = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }
 
 func TestMaskLine(t *testing.T) {
 	tests := []struct {
-		name   string
-		runner Runner
-		token  string
-		want   string
+		name  string
+		ci    CI
+		token string
+		want  string
 	}{
-		{"github", RunnerGitHub, tok, "::add-mask::" + tok + "\n"},
-		{"azure pipelines", RunnerAzurePipelines, tok, "##vso[task.setsecret]" + tok + "\n"},
-		{"none", RunnerNone, tok, ""},
-		{"unknown runner", Runner("jenkins"), tok, ""},
-		{"empty token masks nothing", RunnerGitHub, "", ""},
+		{"github", CIGitHub, tok, "::add-mask::" + tok + "\n"},
+		{"azure pipelines", CIAzurePipelines, tok, "##vso[task.setsecret]" + tok + "\n"},
+		{"none", CINone, tok, ""},
+		{"unknown runner", CI("jenkins"), tok, ""},
+		{"empty token masks nothing", CIGitHub, "", ""},
 		// Escapes the runners decode back, so the registered secret is the token.
-		{"github escapes", RunnerGitHub, "a%0Ab\r\nc", "::add-mask::a%250Ab%0D%0Ac\n"},
-		{"azure escapes", RunnerAzurePipelines, "a%0Ab\r\nc]", "##vso[task.setsecret]a%AZP250Ab%0D%0Ac]\n"},
+		{"github escapes", CIGitHub, "a%0Ab\r\nc", "::add-mask::a%250Ab%0D%0Ac\n"},
+		{"azure escapes", CIAzurePipelines, "a%0Ab\r\nc]", "##vso[task.setsecret]a%AZP250Ab%0D%0Ac]\n"},
 	}
 	for _, tt := range tests {
-		if got := MaskLine(tt.runner, tt.token); got != tt.want {
+		if got := MaskLine(tt.ci, tt.token); got != tt.want {
 			t.Errorf("%s: MaskLine = %q, want %q", tt.name, got, tt.want)
 		}
 	}

@@ -81,3 +81,6 @@ func TestDisplayWidth(t *testing.T) {
 		}
 	}
 }
+
+// Len is the number of rows added so far.
+func (t *Table) Len() int { return len(t.rows) }

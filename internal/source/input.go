@@ -24,9 +24,6 @@ func validChars(s, extra string) bool {
 // ValidTenant reports whether tenant uses only [A-Za-z0-9.-].
 func ValidTenant(tenant string) bool { return validChars(tenant, ".-") }
 
-// ValidSubscription reports whether s uses only [A-Za-z0-9 _.-].
-func ValidSubscription(s string) bool { return validChars(s, " _.-") }
-
 // AllowedTenants parses AZURE_ADDITIONALLY_ALLOWED_TENANTS (";"-separated).
 func AllowedTenants(v string) []string {
 	var out []string

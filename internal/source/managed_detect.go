@@ -74,20 +74,14 @@ func himdsInstalled() bool {
 	return err == nil
 }
 
-// DetectManaged says which managed identity endpoint e describes, by the
+// detectManaged says which managed identity endpoint e describes, by the
 // first-match rule MSAL's managedidentity.GetSource applies (an empty
-// variable counts as unset).
+// variable counts as unset), and why, in words. himds is the Arc agent
+// check (himdsInstalled), injectable for tests.
 //
 // MSAL reads the process environment itself, not e; the two agree because
 // in production e is the process environment, and GetToken refuses to
 // proceed when they differ (see checkMSALAgrees).
-func DetectManaged(e env.Env) ManagedKind {
-	k, _ := detectManaged(e, himdsInstalled)
-	return k
-}
-
-// detectManaged is DetectManaged with the Arc agent check injectable, and
-// the reason for the verdict in words.
 func detectManaged(e env.Env, himds func() bool) (ManagedKind, string) {
 	ep, hdr := e.Get(envIdentityEndpoint), e.Get(envIdentityHeader)
 	switch {
