@@ -151,12 +151,48 @@ func (c *Chain) GetToken(ctx context.Context, req Request) (Token, Result, error
 	return Token{}, res, &ChainError{Result: res, Status: st}
 }
 
+// blockedGrace is how long a source whose context has ended may take to
+// return its own, more specific, error before it is given up on.
+const blockedGrace = 100 * time.Millisecond
+
+// getToken calls s.GetToken and returns when it does or, at the latest,
+// shortly after ctx ends. A source should return when its context ends,
+// but one stuck where no context reaches (a read from a file that never
+// answers, a system call that hangs) must not hold the whole command past
+// its deadline: its goroutine is left behind, and the process, which has
+// its answer, exits without it.
+func getToken(ctx context.Context, s Source, req Request) (Token, error) {
+	type answer struct {
+		tok Token
+		err error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		tok, err := s.GetToken(ctx, req)
+		ch <- answer{tok, err}
+	}()
+	select {
+	case a := <-ch:
+		return a.tok, a.err
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(blockedGrace)
+	defer t.Stop()
+	select {
+	case a := <-ch:
+		return a.tok, a.err
+	case <-t.C:
+		return Token{}, TimedOut("check the files this source reads (explain lists them), or exclude it with --exclude "+s.Name(),
+			"did not return when its time ran out (%v); it is blocked, perhaps reading a file or device that never answers", ctx.Err())
+	}
+}
+
 // Try runs one source and describes what it did. probe uses it directly to
 // run every source on its own; the chain uses it for each step.
 func Try(ctx context.Context, s Source, req Request) Outcome {
 	rec := &Recorder{}
 	start := time.Now()
-	tok, err := s.GetToken(WithRecorder(ctx, rec), req)
+	tok, err := getToken(WithRecorder(ctx, rec), s, req)
 	o := Outcome{
 		Source:   s.Name(),
 		Status:   StatusOf(err),

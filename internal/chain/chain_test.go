@@ -238,3 +238,43 @@ type tokenSource struct{ tok Token }
 
 func (tokenSource) Name() string                                       { return "token" }
 func (s tokenSource) GetToken(context.Context, Request) (Token, error) { return s.tok, nil }
+
+// A source stuck where its context does not reach (a blocking read, say)
+// still ends when the command's time does: Try gives up on it shortly
+// after the deadline, and the chain reports a timeout (issue 16.3).
+func TestDeadlineHoldsWhenASourceBlocks(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	defer close(release)
+	stuck := blockingSource{release}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	done := make(chan struct{})
+	var o Outcome
+	var err error
+	go func() {
+		defer close(done)
+		o = Try(ctx, stuck, Request{})
+		_, _, err = (&Chain{Sources: []Source{stuck}}).GetToken(ctx, Request{})
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("Try waited for a source that never returns")
+	}
+	if o.Status != StatusTimedOut || !strings.Contains(o.Reason, "blocked") {
+		t.Errorf("Try: %+v, want timed out: blocked", o)
+	}
+	var ce *ChainError
+	if !errors.As(err, &ce) || ce.Status != StatusTimedOut {
+		t.Errorf("chain: %v, want a timeout", err)
+	}
+}
+
+type blockingSource struct{ release chan struct{} }
+
+func (blockingSource) Name() string { return "stuck" }
+func (s blockingSource) GetToken(context.Context, Request) (Token, error) {
+	<-s.release // ignores its context, as a blocked system call would
+	return Token{}, errors.New("released")
+}

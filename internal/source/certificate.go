@@ -16,6 +16,7 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/safefile"
 )
 
 // Certificate is a client certificate and its RSA key, as read from
@@ -42,24 +43,30 @@ const certVar = "AZURE_CLIENT_CERTIFICATE_PATH"
 // that a misconfigured certificate makes the environment source skip, as
 // in the SDKs. The password never appears in an error.
 func LoadCertificate(path, password string) (*Certificate, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, safefile.MaxSize)
 	if err != nil {
-		var why string
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-			why = "does not exist"
-		case errors.Is(err, os.ErrPermission):
-			why = "is not readable by this user"
-		default:
-			why = "cannot be read"
-		}
 		return nil, chain.Unavailable("set "+certVar+" to the path of a PEM or PKCS#12 (.pfx) file holding the certificate and its private key",
-			"the certificate file %s %s", path, why)
+			"the certificate file %s %s", path, fileWhy(err))
 	}
 	if looksLikePEM(data) {
 		return parsePEMCertificate(path, data)
 	}
 	return parsePKCS12Certificate(path, data, password)
+}
+
+// fileWhy says, after "the ... file PATH", why a file a user named could
+// not be used.
+func fileWhy(err error) string {
+	var fe *safefile.Error
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "does not exist"
+	case errors.Is(err, os.ErrPermission):
+		return "is not readable by this user"
+	case errors.As(err, &fe):
+		return fe.What + ", so it is not read"
+	}
+	return "cannot be read"
 }
 
 func looksLikePEM(data []byte) bool {

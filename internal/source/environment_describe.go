@@ -7,6 +7,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/env"
+	"github.com/aztoken/aztoken/internal/safefile"
 )
 
 // varInput describes one variable for explain, masking secrets.
@@ -31,13 +32,19 @@ func varInput(e env.Env, name string, secret bool) chain.Input {
 // fileInput describes a file a source would read, without reading it.
 func fileInput(path string) chain.Input {
 	in := chain.Input{Kind: "file", Name: path}
-	f, err := os.Open(path)
+	// Opened as the sources read it: without blocking on a FIFO, and only
+	// a regular file counts as readable.
+	f, err := safefile.Open(path, safefile.MaxSize)
 	switch {
 	case err == nil:
 		f.Close()
 		in.State = "readable"
 	case errors.Is(err, os.ErrNotExist):
 		in.State = "missing"
+	case errors.Is(err, safefile.ErrNotRegular):
+		in.State = "not a regular file"
+	case errors.Is(err, safefile.ErrTooLarge):
+		in.State = "too large"
 	default:
 		in.State = "not readable"
 	}

@@ -2,14 +2,13 @@ package source
 
 import (
 	"context"
-	"errors"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/env"
+	"github.com/aztoken/aztoken/internal/safefile"
 )
 
 const tokenFileVar = "AZURE_FEDERATED_TOKEN_FILE"
@@ -83,17 +82,10 @@ func (w *Workload) readAssertion(path string) (string, error) {
 		return "", chain.Failed(nil, "set "+tokenFileVar+" to the projected service account token's path (the webhook uses /var/run/secrets/azure/tokens/azure-identity-token), or unset it",
 			"%s is set but empty, so there is no federated token to read", tokenFileVar)
 	}
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, safefile.MaxSize)
 	if err != nil {
-		why := "cannot be read"
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-			why = "does not exist"
-		case errors.Is(err, os.ErrPermission):
-			why = "is not readable by this user"
-		}
 		return "", chain.Failed(nil, "check the pod's projected service account token volume and "+tokenFileVar,
-			"the federated token file %s %s", path, why)
+			"the federated token file %s %s", path, fileWhy(err))
 	}
 	a := strings.TrimSpace(string(data))
 	if a == "" {
@@ -112,6 +104,12 @@ func (w *Workload) GetToken(ctx context.Context, req chain.Request) (chain.Token
 	}
 	tenant, err := entraRequest(w.cfg.Env, set.tenant, req)
 	if err != nil {
+		return chain.Token{}, err
+	}
+	// Read the file before anything is sent: a missing, empty or hostile
+	// file is the problem to report, not whatever the network says first
+	// (MSAL asks for the assertion only after resolving the authority).
+	if _, err := w.readAssertion(set.file); err != nil {
 		return chain.Token{}, err
 	}
 	target := federatedTarget{host: set.host, tenant: set.tenant, clientID: set.clientID, from: set.file}

@@ -160,7 +160,7 @@ func TestWorkloadTokenFileProblemsStopTheChain(t *testing.T) {
 	}{
 		{"missing", filepath.Join(dir, "nope"), "does not exist"},
 		{"empty", empty, "is empty"},
-		{"directory", dir, "cannot be read"},
+		{"directory", dir, "is a directory, not a regular file"},
 		{"set but empty", "", "AZURE_FEDERATED_TOKEN_FILE is set but empty"},
 	}
 	for _, c := range cases {
