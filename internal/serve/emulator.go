@@ -11,7 +11,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/mint"
 	"github.com/aztoken/aztoken/internal/resources"
+	"github.com/aztoken/aztoken/internal/safefile"
 )
 
 // Emulator defaults: clearly fake ids that stay the same from run to run,
@@ -113,7 +113,7 @@ func validTenantID(t string) bool {
 
 // loadRSAKey reads an unencrypted RSA private key from a PEM file.
 func loadRSAKey(path string) (*rsa.PrivateKey, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, safefile.MaxSize)
 	if err != nil {
 		return nil, fmt.Errorf("reading the signing key failed: %w", err)
 	}

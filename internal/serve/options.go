@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/safefile"
 )
 
 // Identity is the managed identity a client asked for. All fields empty
@@ -173,7 +174,7 @@ func loadSecret(o *Options) (string, error) {
 	case o.Secret != "":
 		secret, from = o.Secret, "the given secret"
 	case o.SecretFile != "":
-		b, err := os.ReadFile(o.SecretFile)
+		b, err := safefile.Read(o.SecretFile, safefile.MaxSize)
 		if err != nil {
 			return "", fmt.Errorf("reading the secret file failed: %w; check the path, or leave it out to have a secret generated", err)
 		}
