@@ -693,6 +693,7 @@ func fmRenderDoc() string {
 				fmCodeText(g.w), fmStatus(g.w.code), strings.ReplaceAll(says, "|", `\|`))
 		}
 	}
+	b.WriteString(fmFileDoc())
 	b.WriteString("\n")
 	return b.String()
 }
