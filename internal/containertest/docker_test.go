@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -232,6 +234,7 @@ func sweep() {
 			}
 		}
 	}
+	sweepProcesses(gone)
 	for _, chain := range []string{"FORWARD", "INPUT"} {
 		sweepRules(chain, gone)
 	}
@@ -240,6 +243,29 @@ func sweep() {
 			pid, err := docker(ctx, "image", "inspect", "--format", `{{index .Config.Labels "`+labelPID+`"}}`, id)
 			if err == nil && gone(strings.TrimSpace(pid)) {
 				_, _ = docker(ctx, "rmi", "-f", id)
+			}
+		}
+	}
+}
+
+// runPIDEnv marks the host processes a run starts (aztoken serve) with
+// the run's process id.
+const runPIDEnv = "AZTOKEN_CONTAINERTEST_PID"
+
+// sweepProcesses ends, each by its own id, the processes a run that is
+// gone started and left running.
+func sweepProcesses(gone func(pid string) bool) {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "environ"))
+		if err != nil {
+			continue
+		}
+		for _, kv := range strings.Split(string(b), "\x00") {
+			if run, ok := strings.CutPrefix(kv, runPIDEnv+"="); ok && gone(run) {
+				if pid, err := strconv.Atoi(filepath.Base(d)); err == nil {
+					_ = syscall.Kill(pid, syscall.SIGTERM)
+				}
 			}
 		}
 	}

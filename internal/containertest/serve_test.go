@@ -134,11 +134,17 @@ func startServe(t *testing.T, a *artifacts, bin string, u user, m mode, args ...
 		// sources must never reach a real endpoint from a test.
 		"AZTOKEN_LOOPBACK_ONLY=1",
 		"FAKE_AZ_LOG=" + filepath.Join(home, "az.log"),
+		// For the sweep of a killed run (see sweepProcesses).
+		runPIDEnv + "=" + strconv.Itoa(os.Getpid()),
 	}, m.env...)
 	s.cmd.Stderr = s.stderr
 	s.cmd.Stdout = s.stderr
+	// serve ends with this process, also when it is killed (except where
+	// exec of the binary with a file capability clears the parent-death
+	// signal: the next run's sweep ends that one).
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if u.uid != 0 {
-		s.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(u.uid), Gid: uint32(u.gid), Groups: u.groups}}
+		s.cmd.SysProcAttr.Credential = &syscall.Credential{Uid: uint32(u.uid), Gid: uint32(u.gid), Groups: u.groups}
 	}
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
