@@ -19,6 +19,7 @@ import (
 type probeOptions struct {
 	chainOptions
 	format string
+	strict bool
 }
 
 func newProbeCmd(a *App) *cobra.Command {
@@ -32,11 +33,17 @@ how it fared and why, and for those that answered, as whom (never the token).
 It marks the source the chain would pick, and any earlier source whose error
 would stop the chain before it.
 
-Exit code 0 when any source answers, else 3 or 4 as for get.`,
+Exit code 0 when any source answers, else 3, 4 or 5 as for get. With --strict,
+the exit code is what get's would be: 4 when the chain would stop at a failing
+source even though a later one answers, so probe can be a pipeline's
+preflight check.`,
+		Example: `  aztoken probe
+  aztoken probe --strict --source env,mi    # CI preflight: fails as get would`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runProbe(cmd, a, o) },
 	}
 	o.bind(cmd, true)
 	addOutputFlag(cmd, &o.format, "table", "json")
+	cmd.Flags().BoolVar(&o.strict, "strict", false, "exit as get would: 4 when the chain would stop at a failing source even though a later one answers")
 	return cmd
 }
 
@@ -96,6 +103,11 @@ func runProbe(cmd *cobra.Command, a *App, o *probeOptions) error {
 		}
 	} else {
 		writeProbeTable(a, rep)
+	}
+	if o.strict && rep.Stopper != "" {
+		// get would stop at the failing source and never reach the one
+		// that answers.
+		return silent(ExitFailed)
 	}
 	return probeExit(outcomes)
 }
