@@ -37,7 +37,7 @@ Formats (-o): ` + strings.Join(output.Formats(), ", ") + `.`,
 	o.cache.bind(cmd)
 	addOutputFlag(cmd, &o.format, output.Formats()...)
 	cmd.Flags().StringVar(&o.envName, "env-name", "AZURE_ACCESS_TOKEN", "the variable name for the env, powershell, fish and windows-cmd formats")
-	cmd.Flags().StringVar(&o.mask, "mask", "", "print a CI runner's masking line before the token: auto, github, azure-pipelines")
+	cmd.Flags().StringVar(&o.mask, "mask", "", "print a CI runner's masking line before the token: auto, github, azure-pipelines (not with -o json, header or exec-credential)")
 	cmd.Flags().Lookup("mask").NoOptDefVal = "auto"
 	_ = cmd.RegisterFlagCompletionFunc("env-name", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("mask", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -53,6 +53,9 @@ func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
 	}
 	ci := output.CINone
 	if cmd.Flags().Changed("mask") {
+		if err := maskFits(format); err != nil {
+			return err
+		}
 		var err error
 		if ci, err = resolveCI(o.mask, a); err != nil {
 			return err
@@ -73,6 +76,27 @@ func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
 	// One write, so a reader never sees half a token.
 	_, err = a.IO.Out.Write(buf.Bytes())
 	return err
+}
+
+// maskFits refuses --mask with a format whose reader parses stdout whole
+// (JSON, kubectl's ExecCredential, an HTTP header): a masking line first
+// would make it something else. GitHub Actions and Azure Pipelines read
+// workflow commands from stderr too (actions/runner's ScriptHandler
+// passes stderr through its OutputManager; the Azure Pipelines agent's
+// handlers subscribe ErrorDataReceived to the same OnDataReceived), but the
+// line holds the token, and a token never goes to stderr. It is refused
+// whether or not a CI system is detected, so a script that works on a laptop
+// does not break only in CI.
+func maskFits(f output.Format) error {
+	switch f {
+	case output.JSON, output.ExecCredential, output.Header:
+		hint := "register the mask in a step of its own: eval \"$(aztoken get --mask -o env)\", then use $AZURE_ACCESS_TOKEN"
+		if f == output.ExecCredential {
+			hint = "kubectl does not log what an exec plugin prints, so drop --mask"
+		}
+		return usage.Errorf("--mask cannot be used with -o %s: the masking line would come first and the output would no longer be %s; %s.", f, f, hint)
+	}
+	return nil
 }
 
 // resolveCI reads --mask: a CI system's name, or auto to detect it from
