@@ -221,8 +221,15 @@ func Try(ctx context.Context, s Source, req Request) Outcome {
 	// The response's expiry fields and the token's own exp claim can
 	// disagree (a clock gone wrong, a proxy replaying an old answer);
 	// the earlier one decides. An opaque token has no claims to read.
-	if c, err := claims.Decode(tok.AccessToken); err == nil && !c.ExpiresAt.IsZero() && (exp.IsZero() || c.ExpiresAt.Before(exp)) {
-		exp = c.ExpiresAt
+	if c, err := claims.Decode(tok.AccessToken); err == nil {
+		if !c.ExpiresAt.IsZero() && (exp.IsZero() || c.ExpiresAt.Before(exp)) {
+			exp = c.ExpiresAt
+		}
+		if tok.Identity == "" {
+			// The developer tools do not say whose token they gave; the
+			// token does, and cache list shows it.
+			tok.Identity = identityFromClaims(c)
+		}
 	}
 	if !exp.IsZero() && !exp.After(start) {
 		// Handing on a dead token would only move the failure to the
@@ -243,4 +250,16 @@ func Try(ctx context.Context, s Source, req Request) Outcome {
 	}
 	o.Token = tok
 	return o
+}
+
+// identityFromClaims names who a token is for, in the words sources use
+// for Token.Identity: "user ada@contoso.com" or "app <client id>".
+func identityFromClaims(c claims.Claims) string {
+	switch {
+	case c.Username() != "":
+		return "user " + human.Line(c.Username())
+	case c.ClientID() != "":
+		return "app " + human.Line(c.ClientID())
+	}
+	return ""
 }
