@@ -3,7 +3,6 @@ package source
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"time"
 
@@ -99,10 +98,7 @@ func (p *Pipeline) Describe(req chain.Request) chain.Description {
 			d.Requests = append(d.Requests, chain.RequestInfo{Method: r.Method, URL: httpx.RedactURL(r.URL), Headers: httpx.HeaderNames(r.Header)})
 		}
 	}
-	d.Requests = append(d.Requests,
-		chain.RequestInfo{Method: http.MethodGet, URL: openIDConfigURL(set.host, tenant), Headers: msalHeaders},
-		chain.RequestInfo{Method: http.MethodPost, URL: tokenURL(set.host, tenant), Headers: postHeaders()},
-	)
+	d.Requests = append(d.Requests, entraRequests(set.host, tenant, "")...)
 	return d
 }
 

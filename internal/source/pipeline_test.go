@@ -278,3 +278,46 @@ func TestPipelineCacheKey(t *testing.T) {
 		t.Error("a key outside CI")
 	}
 }
+
+// explain's view of each CI: the flavour, the requests, and no secret.
+func TestPipelineDescribe(t *testing.T) {
+	t.Parallel()
+	g := startGitHub(t)
+	tok, err := g.Mint(DefaultOIDCAudience, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{"AZURE_CLIENT_ID": testClientID, "AZURE_TENANT_ID": "tenant-1"}
+	ado := map[string]string{adoURIVar: "https://dev.azure.com/contoso/p/_apis/distributedtask/hubs/build/plans/1/jobs/2/oidctoken", adoTokenVar: "ado-access-token-0001", adoConnVar: "conn-1"}
+	tests := []struct {
+		name     string
+		vars     map[string]string
+		cfg      Config
+		verdict  chain.Verdict
+		detail   string
+		requests int
+		first    string
+	}{
+		{"outside CI", ids, Config{}, chain.WouldSkip, "", 0, ""},
+		{"GitHub", g.Env(), Config{}, chain.WouldTry, "GitHub Actions OIDC", 2, "GET " + g.RequestURL() + "&audience=api%3A%2F%2FAzureADTokenExchange"},
+		{"Azure Pipelines", ado, Config{}, chain.WouldTry, "service connection conn-1", 2, "POST " + ado[adoURIVar] + "?api-version=7.1&serviceConnectionId=conn-1"},
+		{"variable", map[string]string{"CI_TOKEN": tok}, Config{FederatedTokenEnv: "CI_TOKEN"}, chain.WouldTry, "$CI_TOKEN", 1, "POST https://login.microsoftonline.com/tenant-1/oauth2/v2.0/token"},
+		{"variable unset", nil, Config{FederatedTokenEnv: "CI_TOKEN"}, chain.WouldStop, "", 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vars := maps.Clone(ids)
+			maps.Copy(vars, tt.vars)
+			cfg := tt.cfg
+			cfg.Env = env.Map(vars)
+			d := NewPipeline(cfg).Describe(scopeReq)
+			if d.Verdict != tt.verdict || !strings.Contains(d.Detail, tt.detail) || len(d.Requests) != tt.requests {
+				t.Fatalf("%s (%s) %q with %d requests; want %s, %q, %d", d.Verdict, d.Why, d.Detail, len(d.Requests), tt.verdict, tt.detail, tt.requests)
+			}
+			if tt.first != "" && d.Requests[0].Method+" "+d.Requests[0].URL != tt.first {
+				t.Errorf("first request %s %s, want %s", d.Requests[0].Method, d.Requests[0].URL, tt.first)
+			}
+			assertNoSecrets(t, "Describe", describeText(d), g.RequestToken(), tok, ado[adoTokenVar])
+		})
+	}
+}
