@@ -59,9 +59,27 @@ func NewRelay(endpoint, secret string, client *http.Client) (*Relay, error) {
 		return nil, errors.New("IDENTITY_HEADER holds a line break; it must be the secret alone")
 	}
 	if client == nil {
-		client = httpx.NewClient(httpx.Options{Timeout: 60 * time.Second})
+		client = relayClient()
 	}
 	return &Relay{endpoint: u, secret: secret, client: client}, nil
+}
+
+// relayClient talks to the upstream directly: never through an
+// HTTP_PROXY from the environment (the upstream is on this host or its
+// docker host, and a proxy would see the secret header), never following
+// a redirect (which would carry the secret elsewhere), with the loopback
+// guard and bounded bodies of every aztoken client.
+func relayClient() *http.Client {
+	return &http.Client{
+		Timeout: 60 * time.Second,
+		Transport: httpx.Wrap(&http.Transport{
+			Proxy:               nil,
+			DialContext:         httpx.Dialer().DialContext,
+			MaxIdleConnsPerHost: 4,
+			IdleConnTimeout:     30 * time.Second,
+		}),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 }
 
 // Endpoint is the upstream's URL, which holds no secret.

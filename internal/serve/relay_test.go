@@ -3,10 +3,14 @@ package serve
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/claims"
 )
 
@@ -138,5 +142,27 @@ func TestNewRelayChecksItsEnvironment(t *testing.T) {
 	}
 	if _, err := NewRelay("http://127.0.0.1:1/msi/token", upstreamSecret, nil); err != nil {
 		t.Error(err)
+	}
+}
+
+// The relay's own client follows no redirect, which would carry the
+// upstream's secret to wherever it points.
+func TestRelayFollowsNoRedirect(t *testing.T) {
+	var leaked atomic.Bool
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get(secretHeader) != "" {
+			leaked.Store(true)
+		}
+	}))
+	defer other.Close()
+	redirect := httptest.NewServer(http.RedirectHandler(other.URL+PathAppService, http.StatusFound))
+	defer redirect.Close()
+	p, err := NewRelay(redirect.URL+PathAppService, upstreamSecret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Token(context.Background(), chain.Request{Scopes: []string{"https://vault.azure.net/.default"}}, Identity{})
+	if err == nil || !strings.Contains(err.Error(), "answered 302") || leaked.Load() {
+		t.Errorf("err %v, secret sent on: %v", err, leaked.Load())
 	}
 }
