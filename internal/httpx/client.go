@@ -48,6 +48,9 @@ type Options struct {
 // NewClient returns a client with the guard, bounded bodies, no redirects
 // and request recording.
 func NewClient(o Options) *http.Client {
+	if o.TLS == nil || o.TLS.RootCAs == nil {
+		warmRoots()
+	}
 	base := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           dialFunc(o.Resolve, o.DialTimeout),
