@@ -8,6 +8,10 @@
 //
 //	SDKCRED_IMDS_ADDR  host:port to which connections for IMDS
 //	                   (169.254.169.254:80) are sent; unset, they are refused
+//	SDKCRED_RESOLVE    host:port=addr: connections for host:port go to addr,
+//	                   a loopback fake answering under a cloud's name
+//	SDKCRED_DISCOVERY  "on" leaves instance discovery as the SDK's default
+//	                   (on), as users run it against a Microsoft cloud
 //
 // Its HTTP transport dials loopback and nothing else, so it can never reach
 // Entra ID or a real IMDS. The Azure CLI credential runs `az` from PATH
@@ -21,6 +25,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -38,14 +43,15 @@ func main() {
 	}
 	client := &http.Client{Transport: &http.Transport{
 		Proxy:               nil,
-		DialContext:         loopbackDial(os.Getenv("SDKCRED_IMDS_ADDR")),
+		DialContext:         loopbackDial(os.Getenv("SDKCRED_IMDS_ADDR"), os.Getenv("SDKCRED_RESOLVE")),
 		TLSHandshakeTimeout: 5 * time.Second,
 	}}
 	cred, err := azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{
 		ClientOptions: azcore.ClientOptions{Transport: client},
-		// The fake Entra is not a known Microsoft cloud, so instance
-		// discovery (a request to login.microsoft.com) must be off.
-		DisableInstanceDiscovery: true,
+		// The fake Entra under its own address is not a known Microsoft
+		// cloud, so instance discovery (a request to login.microsoft.com)
+		// must be off, unless the fake answers under a cloud's name.
+		DisableInstanceDiscovery: os.Getenv("SDKCRED_DISCOVERY") != "on",
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sdkcred:", err)
@@ -60,10 +66,15 @@ func main() {
 }
 
 // loopbackDial refuses every address that is not a loopback IP, after
-// moving IMDS's address to imds when it is set.
-func loopbackDial(imds string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+// moving IMDS's address to imds when it is set, and resolve's host:port to
+// its address.
+func loopbackDial(imds, resolve string) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	d := &net.Dialer{Timeout: 5 * time.Second}
+	from, to, _ := strings.Cut(resolve, "=")
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if from != "" && strings.EqualFold(addr, from) {
+			addr = to
+		}
 		if addr == imdsAddr {
 			if imds == "" {
 				return nil, errors.New("sdkcred: IMDS is refused in this benchmark")
