@@ -35,7 +35,9 @@ type Mode struct {
 }
 
 const (
-	// ModeKeyring: tokens are encrypted with a key in the kernel user keyring.
+	// ModeKeyring: tokens are encrypted with a key the system keeps for the
+	// user alone: the kernel user keyring (Linux), the login Keychain
+	// (macOS), or a file protected with DPAPI (Windows).
 	ModeKeyring = "keyring"
 	// ModePlain: tokens are in files only the user can read.
 	ModePlain = "plain"
@@ -101,7 +103,7 @@ func Open(e env.Env, opts Options) (*Cache, error) {
 	if desc == "" {
 		desc = KeyDescription
 	}
-	c.mode, c.sealer = c.setupEncryption(e.Get("AZTOKEN_CACHE_ENCRYPTION"), desc)
+	c.mode, c.sealer = c.setupEncryption(e.Get("AZTOKEN_CACHE_ENCRYPTION"), desc, newKeyStore(desc, dir, e))
 	if c.sealer != nil {
 		c.nameKey = c.sealer.names
 	} else if c.nameKey, err = c.loadNameKey(); err != nil {
@@ -110,7 +112,7 @@ func Open(e env.Env, opts Options) (*Cache, error) {
 	return c, nil
 }
 
-func (c *Cache) setupEncryption(setting, desc string) (Mode, *sealer) {
+func (c *Cache) setupEncryption(setting, desc string, ks keyStore) (Mode, *sealer) {
 	switch strings.ToLower(setting) {
 	case "off", "plain", "false", "no", "0":
 		return Mode{ModePlain, "AZTOKEN_CACHE_ENCRYPTION=" + setting}, nil
@@ -118,23 +120,23 @@ func (c *Cache) setupEncryption(setting, desc string) (Mode, *sealer) {
 	default:
 		c.notice(fmt.Sprintf("AZTOKEN_CACHE_ENCRYPTION=%q is not understood (use off to turn encryption off); encrypting if the keyring allows", printable(setting)))
 	}
-	key, found, err := keyringFind(desc)
+	key, found, err := ks.find()
 	if err == nil && !found {
-		key, err = c.createKey(desc)
+		key, err = c.createKey(ks)
 	}
 	if err != nil {
-		return Mode{ModePlain, "the kernel keyring is not usable: " + err.Error()}, nil
+		return Mode{ModePlain, ks.name() + " is not usable: " + err.Error()}, nil
 	}
 	s, err := newSealer(desc, key)
 	if err != nil {
 		return Mode{ModePlain, "the cache key is not usable: " + err.Error()}, nil
 	}
-	return Mode{ModeKeyring, fmt.Sprintf("AES-256-GCM, key %q in the user keyring", desc)}, s
+	return Mode{ModeKeyring, "AES-256-GCM, " + ks.where()}, s
 }
 
 // createKey creates the key under a lock, looking again once it holds the
 // lock in case another process created it meanwhile.
-func (c *Cache) createKey(desc string) ([]byte, error) {
+func (c *Cache) createKey(ks keyStore) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), keyringWait)
 	defer cancel()
 	fl, err := c.lock(ctx, keyringLock)
@@ -142,11 +144,11 @@ func (c *Cache) createKey(desc string) ([]byte, error) {
 		return nil, err
 	}
 	defer fl.Unlock()
-	key, found, err := keyringFind(desc)
+	key, found, err := ks.find()
 	if err != nil || found {
 		return key, err
 	}
-	return keyringCreate(desc)
+	return ks.create()
 }
 
 // Mode says how entries are kept at rest, for explain and -v.

@@ -50,8 +50,7 @@ func (n *notices) reset() {
 
 // keyringProbe says once whether keyctl works here.
 var keyringProbe = sync.OnceValue(func() error {
-	_, _, err := keyringFind("aztoken-test:probe")
-	return err
+	return testKeyProbe()
 })
 
 // testKeyDesc returns a keyring description of the test's own, removed
@@ -64,7 +63,7 @@ func testKeyDesc(t testing.TB) string {
 	b := make([]byte, 8)
 	rand.Read(b)
 	desc := "aztoken-test:" + hex.EncodeToString(b)
-	t.Cleanup(func() { _ = keyringRemove(desc) })
+	t.Cleanup(func() { _ = testKeyRemove(desc) })
 	return desc
 }
 

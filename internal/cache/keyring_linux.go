@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/aztoken/aztoken/internal/env"
 )
 
 // Key permissions (linux/key.h; x/sys/unix does not name them): the
@@ -19,6 +21,18 @@ const (
 	keyUsrSearch = 0x00080000
 	keyPerm      = keyPosAll | keyUsrView | keyUsrRead | keyUsrWrite | keyUsrSearch
 )
+
+// newKeyStore is the kernel user keyring on Linux.
+func newKeyStore(desc, _ string, _ env.Env) keyStore { return kernelKeyring{desc} }
+
+// kernelKeyring keeps the key in the user keyring, readable by the user
+// alone and emptied at the user's last logout.
+type kernelKeyring struct{ desc string }
+
+func (k kernelKeyring) find() ([]byte, bool, error) { return keyringFind(k.desc) }
+func (k kernelKeyring) create() ([]byte, error)     { return keyringCreate(k.desc) }
+func (kernelKeyring) name() string                  { return "the kernel keyring" }
+func (k kernelKeyring) where() string               { return fmt.Sprintf("key %q in the user keyring", k.desc) }
 
 // keyringFind looks the cache key up in the user keyring: two syscalls.
 // found is false when there is no such key; err is set when the keyring

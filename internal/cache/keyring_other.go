@@ -1,11 +1,22 @@
-//go:build !linux
+//go:build !linux && !darwin && !windows
 
 package cache
 
-import "errors"
+import (
+	"errors"
 
-var errNoKeyring = errors.New("this system has no Linux kernel keyring")
+	"github.com/aztoken/aztoken/internal/env"
+)
 
-func keyringFind(string) ([]byte, bool, error) { return nil, false, errNoKeyring }
-func keyringCreate(string) ([]byte, error)     { return nil, errNoKeyring }
-func keyringRemove(string) error               { return errNoKeyring }
+// newKeyStore: the BSDs and the rest have no key store aztoken can use.
+func newKeyStore(string, string, env.Env) keyStore {
+	return noKeyStore{"this system has no key store aztoken can use"}
+}
+
+// noKeyStore is the store of a system that has none.
+type noKeyStore struct{ why string }
+
+func (s noKeyStore) find() ([]byte, bool, error) { return nil, false, errors.New(s.why) }
+func (s noKeyStore) create() ([]byte, error)     { return nil, errors.New(s.why) }
+func (noKeyStore) name() string                  { return "the system's key store" }
+func (noKeyStore) where() string                 { return "no key store" }
