@@ -14,6 +14,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/httpx"
+	"github.com/aztoken/aztoken/internal/resources"
 )
 
 // ErrIdentityNotFound is what a Provider returns when it cannot give a
@@ -93,7 +94,7 @@ func (r *Relay) Token(ctx context.Context, req chain.Request, id Identity) (chai
 	u := *r.endpoint
 	q := u.Query()
 	q.Set("api-version", appServiceAPIVersion)
-	q.Set("resource", strings.TrimSuffix(req.Scopes[0], "/.default"))
+	q.Set("resource", resources.FromScope(req.Scopes[0]))
 	switch {
 	case id.ClientID != "":
 		q.Set("client_id", id.ClientID)
