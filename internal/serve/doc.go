@@ -72,4 +72,13 @@
 // starts a refresh in the background and is answered from the cache.
 // Concurrent requests for one identity and resource share one upstream
 // acquisition.
+//
+// # Bounds
+//
+// Everything a client can make the server hold or start is bounded: the
+// acquisitions running at once (Options.MaxUpstream), the cached tokens
+// (Options.MaxEntries, least recently used out first), the open
+// connections (Options.MaxConns; a refused client's connection is closed),
+// the time a graceful stop waits (Options.ShutdownTimeout, and Abort), and
+// the shape of a resource, checked before anything is fetched.
 package serve
