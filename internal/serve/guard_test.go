@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -247,5 +248,26 @@ func TestEmulatorDocumentsAreHarmless(t *testing.T) {
 		if w.Header().Get("Access-Control-Allow-Origin") != "" {
 			t.Errorf("%s sends a CORS header", p)
 		}
+	}
+}
+
+// The reproduction from issue 15, over a real connection: IMDS with the
+// Metadata header and a rebinding domain's Host gets 403 and no token.
+func TestRebindingReproductionRefused(t *testing.T) {
+	s := start(t, Options{Emulate: &EmulatorOptions{}})
+	req, err := http.NewRequest("GET", s.URL()+PathIMDS+"?api-version=2018-02-01&resource=https://vault.azure.net", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "evil.example.com:" + strings.TrimPrefix(s.URL(), "http://127.0.0.1:")
+	req.Header.Set("Metadata", "true")
+	resp, err := loopbackClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 403 || strings.Contains(string(body), "access_token") {
+		t.Errorf("%d %s", resp.StatusCode, body)
 	}
 }
