@@ -20,7 +20,6 @@ func newCacheCmd(a *App) *cobra.Command {
 		Long: `get and whoami keep tokens in a cache so that the next call is nearly free:
 $XDG_CACHE_HOME/aztoken (or AZTOKEN_CACHE_DIR), a directory only you can read,
 encrypted with a key in the kernel user keyring where one is available.`,
-		Args: unknownSubcommand,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var format string

@@ -52,6 +52,13 @@ func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
 		return err
 	}
 	ci := output.CINone
+	if format == output.ExecCredential {
+		// kubectl's request is checked before any source runs: a wrong
+		// one is a usage error however the chain would fare.
+		if _, err := output.ParseExecInfo(a.Env.Get("KUBERNETES_EXEC_INFO")); err != nil {
+			return err
+		}
+	}
 	if cmd.Flags().Changed("mask") {
 		if err := maskFits(format); err != nil {
 			return err

@@ -96,12 +96,34 @@ the others failed, explain says what each source would use without sending anyth
 		newServeCmd(a),
 		newVersionCmd(a),
 	)
-	for _, c := range root.Commands() {
-		c.SetFlagErrorFunc(root.FlagErrorFunc())
-		if c.Args == nil {
-			c.Args = noArgs
+	// The usage rule, once for the whole tree, cobra's own help and
+	// completion commands included: a word a command does not take is a
+	// usage error (exit 2), never help and exit 0.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			sub.SetFlagErrorFunc(root.FlagErrorFunc())
+			switch {
+			case sub.Name() == "help":
+				sub.Args = helpTopic
+			case sub.HasSubCommands() && !sub.Runnable():
+				// cobra shows a group that cannot run its help before it
+				// looks at the words; running it lets Args see them.
+				sub.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+				sub.Args = unknownSubcommand
+			case sub.HasSubCommands():
+				sub.Args = unknownSubcommand
+			default:
+				// Leaves take no words; cobra.NoArgs (the completion
+				// scripts') says so in an error that is not ours.
+				sub.Args = noArgs
+			}
+			walk(sub)
 		}
 	}
+	walk(root)
 	root.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodesHelp + "\n")
 	return root
 }
@@ -109,6 +131,18 @@ the others failed, explain says what each source would use without sending anyth
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		return usage.Errorf("%s takes no arguments, but was given %q.", cmd.CommandPath(), strings.Join(args, " "))
+	}
+	return nil
+}
+
+// helpTopic is the Args of cobra's help command: "help bogus" printed
+// "Unknown help topic" and exited 0.
+func helpTopic(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if c, _, err := cmd.Root().Find(args); err != nil || c == cmd.Root() {
+		return usage.Errorf("there is no help topic %q; run 'aztoken help' for the commands.", strings.Join(args, " "))
 	}
 	return nil
 }

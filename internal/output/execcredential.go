@@ -2,11 +2,10 @@ package output
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/usage"
 )
 
 // The ExecCredential versions kubectl speaks. v1alpha1 was removed from
@@ -16,7 +15,8 @@ const (
 	execV1beta1 = "client.authentication.k8s.io/v1beta1"
 )
 
-// ParseExecInfo reads KUBERNETES_EXEC_INFO, the JSON ExecCredential kubectl
+// ParseExecInfo reads KUBERNETES_EXEC_INFO (its errors are usage errors:
+// the caller's environment is wrong, whatever a source would answer), the JSON ExecCredential kubectl
 // puts in a credential plugin's environment, and returns the apiVersion
 // the answer must carry. An empty value (kubectl older than 1.22, or the
 // plugin run by hand) means v1. Only apiVersion and kind are read; the
@@ -31,13 +31,13 @@ func ParseExecInfo(info string) (apiVersion string, err error) {
 	}
 	dec := json.NewDecoder(strings.NewReader(info))
 	if err := dec.Decode(&v); err != nil {
-		return "", errors.New("KUBERNETES_EXEC_INFO is not a JSON ExecCredential object; unset it or run aztoken from kubectl")
+		return "", usage.New("KUBERNETES_EXEC_INFO is not a JSON ExecCredential object; unset it or run aztoken from kubectl.")
 	}
 	if dec.More() {
-		return "", errors.New("KUBERNETES_EXEC_INFO has text after its JSON object; unset it or run aztoken from kubectl")
+		return "", usage.New("KUBERNETES_EXEC_INFO has text after its JSON object; unset it or run aztoken from kubectl.")
 	}
 	if v.Kind != nil && *v.Kind != "ExecCredential" {
-		return "", fmt.Errorf("KUBERNETES_EXEC_INFO has kind %q, not ExecCredential; unset it or run aztoken from kubectl", *v.Kind)
+		return "", usage.Errorf("KUBERNETES_EXEC_INFO has kind %q, not ExecCredential; unset it or run aztoken from kubectl.", *v.Kind)
 	}
 	if v.APIVersion == nil || *v.APIVersion == "" {
 		return execV1, nil
@@ -46,7 +46,7 @@ func ParseExecInfo(info string) (apiVersion string, err error) {
 	case execV1, execV1beta1:
 		return *v.APIVersion, nil
 	}
-	return "", fmt.Errorf("KUBERNETES_EXEC_INFO asks for apiVersion %q; aztoken answers %s and %s only, so upgrade kubectl or set apiVersion in the kubeconfig's exec section to one of them", *v.APIVersion, execV1, execV1beta1)
+	return "", usage.Errorf("KUBERNETES_EXEC_INFO asks for apiVersion %q; aztoken answers %s and %s only, so upgrade kubectl or set apiVersion in the kubeconfig's exec section to one of them.", *v.APIVersion, execV1, execV1beta1)
 }
 
 type execCredential struct {

@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aztoken/aztoken/internal/env"
+	"github.com/aztoken/aztoken/internal/iostreams"
+)
+
+// Every command in the tree, cobra's help and completion commands
+// included, answers a word or a flag it does not take with exit 2, a
+// sentence on stderr and nothing on stdout: one rule, checked for all of
+// them, so a command added later cannot slip through (issue 12.4).
+func TestUsageErrorsExitTwoForEveryCommand(t *testing.T) {
+	root := NewRootCmd(&App{IO: iostreams.System(env.Map(nil)), Env: env.Map(nil)})
+	// What cobra adds when it runs, so that they are walked too.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	var paths [][]string
+	var walk func(*cobra.Command, []string)
+	walk = func(c *cobra.Command, path []string) {
+		for _, sub := range c.Commands() {
+			p := append(append([]string{}, path...), sub.Name())
+			paths = append(paths, p)
+			walk(sub, p)
+		}
+	}
+	walk(root, nil)
+	if len(paths) < 10 {
+		t.Fatalf("found only %d commands: %v", len(paths), paths)
+	}
+	run := func(args ...string) (int, string, string) {
+		io, _, out, errOut := iostreams.Test()
+		code := Run(context.Background(), &App{IO: io, Env: env.Map(nil)}, args)
+		return code, out.String(), errOut.String()
+	}
+	check := func(args []string) {
+		t.Helper()
+		code, out, errOut := run(args...)
+		if code != ExitUsage {
+			t.Errorf("aztoken %s: exit %d, want %d (stderr %q)", strings.Join(args, " "), code, ExitUsage, errOut)
+		}
+		if out != "" {
+			t.Errorf("aztoken %s: stdout %q, want nothing", strings.Join(args, " "), out)
+		}
+		if !strings.HasPrefix(errOut, "aztoken: ") {
+			t.Errorf("aztoken %s: stderr %q does not start with a sentence", strings.Join(args, " "), errOut)
+		}
+	}
+	check([]string{"no-such-command"})
+	check([]string{"--no-such-flag"})
+	for _, p := range paths {
+		check(append(append([]string{}, p...), "--no-such-flag"))
+		check(append(append([]string{}, p...), "no-such-word"))
+	}
+}
