@@ -67,8 +67,9 @@ func (m *Minter) Mint(claims map[string]any) (string, error) {
 }
 
 // Verify checks a token's RS256 signature against this Minter's key and
-// its exp and nbf, and returns its claims: what a resource server behind
-// the emulator checks, and how tests read what a fake issued.
+// its exp and nbf, and returns its claims. Only tests call it, to read
+// what the emulator or a fake issued; an app under test verifies against
+// the emulator's JWKS instead.
 func (m *Minter) Verify(token string) (map[string]any, error) {
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) {
