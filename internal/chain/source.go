@@ -14,7 +14,8 @@ import (
 )
 
 // Source is one way of getting a token: the environment's service
-// principal, workload identity, managed identity, or a developer tool.
+// principal, workload identity, a CI job's OIDC token, managed identity,
+// or a developer tool.
 type Source interface {
 	// Name is the canonical name from the order table, such as "environment".
 	Name() string

@@ -77,14 +77,14 @@ func (p *Pipeline) fetchOIDCToken(ctx context.Context, s pipelineSettings) (stri
 			"the answer of %s's OIDC endpoint could not be read: %s", s.ciName(), scrub(firstLine(err.Error()), s.secrets()))
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", oidcStatusError(s, req, resp.StatusCode, body)
+		return "", oidcStatusError(s, resp.StatusCode, body)
 	}
 	var answer struct {
 		Value     string `json:"value"`     // GitHub
 		OIDCToken string `json:"oidcToken"` // Azure DevOps
 	}
 	if err := json.Unmarshal(body, &answer); err != nil {
-		return "", chain.Failed(err, "check "+map[ciKind]string{ciGitHub: ghURLVar, ciAzurePipelines: adoURIVar}[s.kind]+"; something other than "+s.ciName()+" answered",
+		return "", chain.Failed(err, notTheCI(s),
 			"%s's OIDC endpoint answered with something other than JSON", s.ciName())
 	}
 	tok := answer.Value
@@ -92,10 +92,15 @@ func (p *Pipeline) fetchOIDCToken(ctx context.Context, s pipelineSettings) (stri
 		tok = answer.OIDCToken
 	}
 	if tok == "" {
-		return "", chain.Failed(nil, "check "+map[ciKind]string{ciGitHub: ghURLVar, ciAzurePipelines: adoURIVar}[s.kind]+"; something other than "+s.ciName()+" answered",
+		return "", chain.Failed(nil, notTheCI(s),
 			"%s's OIDC endpoint answered without a token", s.ciName())
 	}
 	return tok, nil
+}
+
+// notTheCI is the hint for an answer no CI would give.
+func notTheCI(s pipelineSettings) string {
+	return "check " + s.urlVar() + "; something other than " + s.ciName() + " answered"
 }
 
 func oidcTransportError(s pipelineSettings, req *http.Request, err error) error {
@@ -115,7 +120,7 @@ func oidcTransportError(s pipelineSettings, req *http.Request, err error) error 
 
 // oidcStatusError says what each CI's refusals mean. Bodies are quoted
 // only in excerpt, and scrubbed: a CI may echo what it was sent.
-func oidcStatusError(s pipelineSettings, req *http.Request, status int, body []byte) error {
+func oidcStatusError(s pipelineSettings, status int, body []byte) error {
 	what := fmt.Sprintf("%s refused the OIDC token request (HTTP %d)", s.ciName(), status)
 	if ex := scrub(excerpt([]byte(adoMessage(body))), s.secrets()); ex != "" {
 		what += ": " + ex
@@ -134,6 +139,9 @@ func oidcStatusError(s pipelineSettings, req *http.Request, status int, body []b
 			"Azure DevOps found no service connection %s that this pipeline may use (HTTP 404)", s.connectionID)
 	case s.kind == ciAzurePipelines && status == http.StatusBadRequest:
 		return chain.Failed(cause, "check --service-connection-id or "+adoConnVar+": it must be the id (a GUID) of an Azure Resource Manager service connection that uses workload identity federation", "%s", what)
+	case status >= 300 && status < 400:
+		return chain.Failed(cause, "check "+s.urlVar()+"; a proxy may be redirecting the runner's requests",
+			"%s's OIDC endpoint answered with a redirect (HTTP %d), which aztoken does not follow: the job's request token goes nowhere else", s.ciName(), status)
 	}
 	return chain.Failed(cause, "try again; if it persists, check the CI's status page", "%s", what)
 }

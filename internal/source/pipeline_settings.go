@@ -71,6 +71,14 @@ func (s pipelineSettings) ciName() string {
 	return "the CI"
 }
 
+// urlVar names the variable that holds the CI's OIDC endpoint.
+func (s pipelineSettings) urlVar() string {
+	if s.kind == ciAzurePipelines {
+		return adoURIVar
+	}
+	return ghURLVar
+}
+
 // origin says where the assertion comes from, without secrets: it tells
 // MSAL clients apart and is part of the cache key. GitHub's and Azure
 // DevOps' request URLs name the run's plan and job, so a token is never
@@ -210,7 +218,7 @@ func needIDs(s pipelineSettings) error {
 // checkRequestURL refuses to send the CI's request token anywhere but
 // https, or plain http on loopback (a local fake or emulator).
 func checkRequestURL(s pipelineSettings) error {
-	name := map[ciKind]string{ciGitHub: ghURLVar, ciAzurePipelines: adoURIVar}[s.kind]
+	name := s.urlVar()
 	u, err := url.Parse(s.requestURL)
 	if err != nil || u.Host == "" {
 		return chain.Failed(nil, "the CI sets "+name+"; do not set it by hand", "%s is not a URL", name)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/env"
@@ -318,6 +319,45 @@ func TestPipelineDescribe(t *testing.T) {
 				t.Errorf("first request %s %s, want %s", d.Requests[0].Method, d.Requests[0].URL, tt.first)
 			}
 			assertNoSecrets(t, "Describe", describeText(d), g.RequestToken(), tok, ado[adoTokenVar])
+		})
+	}
+}
+
+// How the source answers each fault of the CI's OIDC endpoint: retried
+// where the CI asks for it, otherwise one sentence, and never a hang past
+// the caller's deadline.
+func TestPipelineOIDCEndpointFaults(t *testing.T) {
+	t.Parallel()
+	e := newEntra(t, fakeazure.EntraOptions{})
+	tests := []struct {
+		name   string
+		fault  fakeazure.Fault
+		status chain.Status
+		msg    string
+	}{
+		{"503 once, Retry-After", fakeazure.Fault{Status: 503, RetryAfter: "0", Times: 1}, chain.StatusOK, ""},
+		{"429 once", fakeazure.Fault{Status: 429, RetryAfter: "0", Times: 1}, chain.StatusOK, ""},
+		{"500 always", fakeazure.Fault{Status: 500, RetryAfter: "0"}, chain.StatusFailed, "(HTTP 500)"},
+		{"404", fakeazure.Fault{Status: 404}, chain.StatusFailed, "(HTTP 404)"},
+		{"redirect", fakeazure.Fault{RedirectTo: "http://127.0.0.1:1/elsewhere"}, chain.StatusFailed, "answered with a redirect (HTTP 302), which aztoken does not follow"},
+		{"truncated JSON", fakeazure.Fault{TruncatedJSON: true}, chain.StatusFailed, "something other than JSON"},
+		{"oversized", fakeazure.Fault{Oversized: 2 << 20}, chain.StatusFailed, "could not be read"},
+		{"reset mid-body", fakeazure.Fault{ResetMidBody: true}, chain.StatusFailed, "could not be read"},
+		{"hang", fakeazure.Fault{Hang: true}, chain.StatusTimedOut, "did not answer in time"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			g := startGitHub(t)
+			e.AddFederatedCredential(testClientID, g.Credential(DefaultOIDCAudience))
+			g.SetFault(fakeazure.EndpointGitHubOIDC, tt.fault)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			o := chain.Try(ctx, NewPipeline(entraConfig(e, g.Env())), scopeReq)
+			if o.Status != tt.status || !strings.Contains(o.Reason, tt.msg) {
+				t.Errorf("%v: %q; want %v, %q", o.Status, o.Reason, tt.status, tt.msg)
+			}
+			assertNoSecrets(t, "outcome", o.Reason+o.Hint, g.RequestToken())
 		})
 	}
 }
