@@ -78,7 +78,8 @@ func NewRootCmd(a *App) *cobra.Command {
 		Use:   "aztoken",
 		Short: "Get Microsoft Entra ID access tokens from the Azure credential chain",
 		Long: `aztoken runs the Azure SDKs' credential chain (environment, workload identity,
-managed identity, Azure CLI, Azure Developer CLI, Azure PowerShell) as a command:
+a CI job's OIDC token, managed identity, Azure CLI, Azure Developer CLI, Azure
+PowerShell) as a command:
 get prints a token, probe tries every source and says which answered and why
 the others failed, explain says what each source would use without sending anything.`,
 		SilenceUsage:      true,
