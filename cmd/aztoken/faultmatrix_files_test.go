@@ -7,14 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aztoken/aztoken/internal/filetest"
 )
 
 // The file rows of the fault matrix: every file a user names to aztoken
@@ -33,22 +32,11 @@ type fmFileFault struct {
 
 var fmFileFaults = []fmFileFault{
 	{name: "FIFO with no writer", says: "… is a named pipe (FIFO), not a regular file", stderr: `is a named pipe \(FIFO\), not a regular file`,
-		make: func(t *testing.T, dir string) string {
-			p := filepath.Join(dir, "fifo")
-			must(t, syscall.Mkfifo(p, 0o600))
-			return p
-		}},
+		make: func(t *testing.T, _ string) string { return filetest.FIFO(t) }},
 	{name: "/dev/zero", says: "… is a character device, not a regular file", stderr: `is a character device, not a regular file`,
 		make: func(*testing.T, string) string { return "/dev/zero" }},
 	{name: "2 GiB sparse file", says: "… is larger than 1024 KiB", stderr: `is larger than 1024 KiB`,
-		make: func(t *testing.T, dir string) string {
-			p := filepath.Join(dir, "big")
-			f, err := os.Create(p)
-			must(t, err)
-			must(t, f.Truncate(2<<30))
-			must(t, f.Close())
-			return p
-		}},
+		make: func(t *testing.T, _ string) string { return filetest.Sparse(t, 2<<30) }},
 	{name: "directory", says: "… is a directory, not a regular file", stderr: `is a directory, not a regular file`,
 		make: func(t *testing.T, dir string) string { return dir }},
 }

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/aztoken/aztoken/internal/filetest"
 )
 
 // readOrHang reads in a goroutine so that a Read that blocks (the defect
@@ -42,17 +44,11 @@ func TestRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A sparse file: 2 GiB long, no disk used, and never read.
-	sparse := filepath.Join(dir, "sparse")
-	f, err := os.Create(sparse)
-	if err != nil {
-		t.Fatal(err)
+	sparse := filetest.Sparse(t, 2<<30)
+	fifo := "(no FIFO here)"
+	if runtime.GOOS != "windows" {
+		fifo = filetest.FIFO(t)
 	}
-	if err := f.Truncate(2 << 30); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	fifo := filepath.Join(dir, "fifo")
-	haveFIFO := mkfifo(fifo) == nil
 	cases := []struct {
 		name, path string
 		max        int64
@@ -69,7 +65,7 @@ func TestRead(t *testing.T) {
 		{"missing", filepath.Join(dir, "nope"), MaxSize, os.ErrNotExist, 0},
 	}
 	for _, c := range cases {
-		if (c.path == fifo && !haveFIFO) || (c.path == "/dev/zero" && runtime.GOOS == "windows") {
+		if runtime.GOOS == "windows" && (c.path == fifo || c.path == "/dev/zero") {
 			continue
 		}
 		t.Run(c.name, func(t *testing.T) {

@@ -4,15 +4,13 @@ package source
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/fakeazure"
+	"github.com/aztoken/aztoken/internal/filetest"
 )
 
 // hostileFiles are paths a user may point a source at by mistake, or an
@@ -21,24 +19,10 @@ import (
 // once, by what it is, without reading it (issue 16.3).
 func hostileFiles(t *testing.T) map[string]struct{ path, want string } {
 	t.Helper()
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	big := filepath.Join(dir, "big")
-	f, err := os.Create(big)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Truncate(2 << 30); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
 	return map[string]struct{ path, want string }{
-		"FIFO":        {fifo, "is a named pipe (FIFO), not a regular file"},
+		"FIFO":        {filetest.FIFO(t), "is a named pipe (FIFO), not a regular file"},
 		"/dev/zero":   {"/dev/zero", "is a character device, not a regular file"},
-		"sparse 2GiB": {big, "is larger than 1024 KiB"},
+		"sparse 2GiB": {filetest.Sparse(t, 2<<30), "is larger than 1024 KiB"},
 	}
 }
 
