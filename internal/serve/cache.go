@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -41,6 +42,7 @@ type entry struct {
 	fetched   time.Time
 	refreshAt time.Time
 	elem      *list.Element // its place in cache.lru
+	used      atomic.Uint64 // the epoch it was last moved to the front in
 }
 
 // cache holds tokens per identity and resource, coalesces acquisitions,
@@ -54,7 +56,8 @@ type cache struct {
 	max      int
 	slots    chan struct{} // one per acquisition allowed at once
 
-	mu      sync.Mutex
+	mu      sync.RWMutex
+	gen     atomic.Uint64 // counts stores: the LRU's epochs (see lookup)
 	entries map[string]*entry
 	lru     *list.List // of *entry, most recently used first
 	// nextTry holds, per key, when a failed background refresh may run
@@ -94,13 +97,25 @@ func (c *cache) len() int {
 	return len(c.entries)
 }
 
-// lookup returns the entry for key and marks it used.
+// lookup returns the entry for key and marks it used. The cached path
+// must not serialise every request on one lock, so an entry moves to the
+// front of the LRU list once per epoch (between two stores) rather than
+// on every hit: eviction happens only in store, so every entry used
+// since the last store is still ahead of every entry that was not.
 func (c *cache) lookup(key string) *entry {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
 	e := c.entries[key]
-	if e != nil {
-		c.lru.MoveToFront(e.elem)
+	c.mu.RUnlock()
+	if e == nil {
+		return nil
+	}
+	if g := c.gen.Load(); e.used.Load() != g {
+		c.mu.Lock()
+		if c.entries[key] == e {
+			c.lru.MoveToFront(e.elem)
+		}
+		e.used.Store(g)
+		c.mu.Unlock()
 	}
 	return e
 }
@@ -115,6 +130,7 @@ func (c *cache) store(e *entry, now time.Time) {
 		c.lru.Remove(old.elem)
 	}
 	e.elem = c.lru.PushFront(e)
+	e.used.Store(c.gen.Add(1))
 	c.entries[e.key] = e
 	delete(c.nextTry, e.key)
 	for back := c.lru.Back(); back != nil; back = c.lru.Back() {
