@@ -33,6 +33,21 @@ func classifyManaged(p managedPlan, cfg Config, tr *miTrace, err error) error {
 	title := p.kind.Title()
 	attempts, status, ctype, body := tr.last()
 	chained := cfg.ProbeIMDS && p.kind == ManagedIMDS
+	// Nothing to connect to at IMDS's address means no managed identity
+	// here, probed or not: unavailable (exit 3), not a failure.
+	var op *net.OpError
+	if p.kind == ManagedIMDS && errors.As(err, &op) && op.Op == "dial" {
+		hint := miProbeHint
+		if !cfg.ProbeIMDS {
+			hint = miAloneHint
+		}
+		if op.Timeout() && !cfg.ProbeIMDS {
+			return chain.Unavailable(hint, "nothing answers at IMDS's address %s: no connection within --imds-timeout %s", p.host(), imdsTimeoutOf(cfg))
+		}
+		return chain.Unavailable(hint, "nothing answers at IMDS's address %s: %s", p.host(), scrubMI(miNetReason(err), cfg.Env))
+	}
+	// (Before the deadline check: a dial timeout matches
+	// context.DeadlineExceeded too.)
 	if errors.Is(err, context.DeadlineExceeded) {
 		return chain.TimedOut("raise --timeout", "the %s endpoint did not answer before the deadline", title)
 	}
@@ -91,19 +106,6 @@ func classifyManaged(p managedPlan, cfg Config, tr *miTrace, err error) error {
 	var nl *httpx.ErrNotLoopback
 	if errors.As(err, &nl) {
 		return chain.Failed(nil, "", "%s", nl)
-	}
-	// Nothing to connect to at IMDS's address means no managed identity
-	// here, probed or not: unavailable (exit 3), not a failure.
-	var op *net.OpError
-	if p.kind == ManagedIMDS && errors.As(err, &op) && op.Op == "dial" {
-		hint := miProbeHint
-		if !cfg.ProbeIMDS {
-			hint = miAloneHint
-		}
-		if op.Timeout() {
-			return chain.Unavailable(hint, "nothing answers at IMDS's address %s: no connection within --imds-timeout %s", p.host(), imdsTimeoutOf(cfg))
-		}
-		return chain.Unavailable(hint, "nothing answers at IMDS's address %s: %s", p.host(), scrubMI(miNetReason(err), cfg.Env))
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {
