@@ -15,6 +15,9 @@ import (
 // chainOptions are the inputs every command that runs the chain shares:
 // what to ask for, which sources, and how long to wait.
 type chainOptions struct {
+	// warnOnly turns what Entra ID would refuse about the request into
+	// warnings (explain) instead of usage errors (get, probe, whoami).
+	warnOnly    bool
 	scopes      []string
 	resource    string
 	tenant      string
@@ -35,7 +38,7 @@ type chainOptions struct {
 func (o *chainOptions) bind(cmd *cobra.Command, withTimeout bool) {
 	f := cmd.Flags()
 	f.StringArrayVar(&o.scopes, "scope", nil, "a v2 scope to ask for, such as https://vault.azure.net/.default (repeatable)")
-	f.StringVar(&o.resource, "resource", "", "a v1 resource or an alias: "+strings.Join(resources.Aliases(), ", ")+" (default "+resources.Default+")")
+	f.StringVar(&o.resource, "resource", "", "a v1 resource URI, an application id or an alias: "+strings.Join(resources.Aliases(), ", ")+" (default "+resources.Default+")")
 	f.StringVar(&o.tenant, "tenant", "", "ask for a token from this tenant (see AZURE_ADDITIONALLY_ALLOWED_TENANTS)")
 	f.StringArrayVar(&o.include, "source", nil, "try only this source (repeatable): env, workload, pipeline, mi, azcli, azd, pwsh")
 	f.StringArrayVar(&o.exclude, "exclude", nil, "skip this source (repeatable)")
@@ -90,6 +93,8 @@ type resolved struct {
 	names []string
 	cfg   source.Config
 	req   chain.Request
+	// warnings are request problems that warnOnly let through.
+	warnings []string
 }
 
 // resolve reads flags and environment into a request, a selection and a
@@ -109,6 +114,13 @@ func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
 	scopes, err := scopesFor(o.scopes, o.resource)
 	if err != nil {
 		return nil, err
+	}
+	var warnings []string
+	if err := requestProblem(o.resource, scopes); err != nil {
+		if !o.warnOnly {
+			return nil, usage.New(sentence(err.Error()))
+		}
+		warnings = append(warnings, sentence(err.Error()))
 	}
 	if o.tenant != "" && !source.ValidTenant(o.tenant) {
 		return nil, usage.Errorf("tenant %q has characters outside A-Z, a-z, 0-9, '.' and '-'; give a tenant id or a domain name.", o.tenant)
@@ -135,8 +147,9 @@ func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
 	}
 	managedAlone := len(names) == 1 && names[0] == chain.Managed
 	return &resolved{
-		names: names,
-		req:   chain.Request{Scopes: scopes, Tenant: o.tenant},
+		warnings: warnings,
+		names:    names,
+		req:      chain.Request{Scopes: scopes, Tenant: o.tenant},
 		cfg: source.Config{
 			Env:         a.Env,
 			ClientID:    o.clientID,

@@ -17,7 +17,7 @@ type explainOptions struct {
 }
 
 func newExplainCmd(a *App) *cobra.Command {
-	o := &explainOptions{}
+	o := &explainOptions{chainOptions: chainOptions{warnOnly: true}}
 	cmd := &cobra.Command{
 		Use:   "explain",
 		Short: "Say what each source would use and why, without sending anything",
@@ -75,7 +75,7 @@ func runExplain(cmd *cobra.Command, a *App, o *explainOptions) error {
 		}
 		rep.Sources = append(rep.Sources, es)
 	}
-	rep.Warnings = chainWarnings(rep.Sources)
+	rep.Warnings = append(r.warnings, chainWarnings(rep.Sources)...)
 	if o.format == "json" {
 		enc := json.NewEncoder(a.IO.Out)
 		enc.SetIndent("", "  ")

@@ -185,7 +185,7 @@ func sentence(s string) string {
 	if s == "" {
 		return s
 	}
-	if !strings.HasSuffix(s, ".") {
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") {
 		s += "."
 	}
 	return s

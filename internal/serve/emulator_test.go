@@ -18,7 +18,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/aztoken/aztoken/internal/chain"
-	"github.com/aztoken/aztoken/internal/source"
+	"github.com/aztoken/aztoken/internal/resources"
 )
 
 // verifyWithJWKS does what an app under test does: read the discovery
@@ -194,7 +194,7 @@ func TestEmulatorDerivedIDs(t *testing.T) {
 	if a["appid"] != b["appid"] || a["oid"] != "o-1" {
 		t.Errorf("object id: %v vs %v", a, b)
 	}
-	if c := claimsFor(Identity{ObjectID: "o-2"}); c["appid"] == a["appid"] || !source.IsGUID(c["appid"].(string)) {
+	if c := claimsFor(Identity{ObjectID: "o-2"}); c["appid"] == a["appid"] || !resources.IsGUID(c["appid"].(string)) {
 		t.Errorf("two identities share appid %v", c["appid"])
 	}
 	if c := claimsFor(Identity{}); c["appid"] != DefaultEmulatorAppID || c["oid"] != DefaultEmulatorObjectID {

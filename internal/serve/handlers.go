@@ -18,7 +18,6 @@ import (
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/claims"
 	"github.com/aztoken/aztoken/internal/resources"
-	"github.com/aztoken/aztoken/internal/source"
 )
 
 // Paths of the protocols.
@@ -427,7 +426,7 @@ func clientIDOf(tok chain.Token, id Identity) string {
 	switch {
 	case id.ClientID != "":
 		return id.ClientID
-	case source.IsGUID(tok.Identity):
+	case resources.IsGUID(tok.Identity):
 		return tok.Identity
 	}
 	if c, err := claims.Decode(tok.AccessToken); err == nil {

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/aztoken/aztoken/internal/resources"
-	"github.com/aztoken/aztoken/internal/source"
 )
 
 // validResource says whether r may be asked for, before any fetch is
@@ -18,7 +17,7 @@ func validResource(r string) bool {
 	if resources.Validate(r) != nil {
 		return false
 	}
-	if source.IsGUID(r) {
+	if resources.IsGUID(r) {
 		return true
 	}
 	scheme, rest, ok := strings.Cut(r, "://")

@@ -11,6 +11,7 @@ import (
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/env"
 	"github.com/aztoken/aztoken/internal/httpx"
+	"github.com/aztoken/aztoken/internal/resources"
 )
 
 const authorityVar = "AZURE_AUTHORITY_HOST"
@@ -81,7 +82,7 @@ func requestTenant(e env.Env, configured string, req chain.Request) (string, err
 	if err != nil {
 		hint := "ask for the configured tenant (--tenant " + configured + ", or no --tenant), or list the requested one in AZURE_ADDITIONALLY_ALLOWED_TENANTS (\"*\" allows any)"
 		var tm *TenantMismatchError
-		if errors.As(err, &tm) && IsGUID(configured) != IsGUID(req.Tenant) {
+		if errors.As(err, &tm) && resources.IsGUID(configured) != resources.IsGUID(req.Tenant) {
 			hint = "if " + req.Tenant + " is the same directory, ask for it by the configured id (--tenant " + configured + "); otherwise list it in AZURE_ADDITIONALLY_ALLOWED_TENANTS (\"*\" allows any)"
 		}
 		return "", chain.Failed(err, hint, "%s", err)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/aztoken/aztoken/internal/resources"
 )
 
 func validChars(s, extra string) bool {
@@ -67,7 +69,7 @@ type TenantMismatchError struct {
 
 func (e *TenantMismatchError) Error() string {
 	msg := fmt.Sprintf("tenant %q was requested, but this source is configured for tenant %q", e.Requested, e.Configured)
-	switch reqID, confID := IsGUID(e.Requested), IsGUID(e.Configured); {
+	switch reqID, confID := resources.IsGUID(e.Requested), resources.IsGUID(e.Configured); {
 	case reqID && confID:
 		msg += ", a different directory"
 	case reqID != confID:
@@ -76,27 +78,6 @@ func (e *TenantMismatchError) Error() string {
 		msg += "; two domain names may belong to the same directory, but that cannot be known without asking Entra ID, so they count as different tenants, as in the Azure SDKs"
 	}
 	return msg + "; it is not listed in AZURE_ADDITIONALLY_ALLOWED_TENANTS"
-}
-
-// IsGUID reports whether s has the shape of a GUID (8-4-4-4-12 hex digits),
-// as directory, client and object ids do.
-func IsGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, r := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if r != '-' {
-				return false
-			}
-		default:
-			if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // Mask shows only the first few characters of a secret, enough to tell two
