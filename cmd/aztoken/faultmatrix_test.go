@@ -694,6 +694,7 @@ func fmRenderDoc() string {
 		}
 	}
 	b.WriteString(fmFileDoc())
+	b.WriteString(fmSignalDoc())
 	b.WriteString("\n")
 	return b.String()
 }

@@ -11,12 +11,12 @@ import (
 // Exit codes, documented in --help and the README. Scripts branch on them.
 const (
 	ExitOK          = 0
-	ExitError       = 1 // anything else
-	ExitUsage       = 2 // usage or bad input
-	ExitUnavailable = 3 // no source available
-	ExitFailed      = 4 // a source was found but failed
-	ExitTimedOut    = 5 // the command's --timeout ran out, or the sources timed out
-	ExitInterrupted = 130
+	ExitError       = 1   // anything else
+	ExitUsage       = 2   // usage or bad input
+	ExitUnavailable = 3   // no source available
+	ExitFailed      = 4   // a source was found but failed
+	ExitTimedOut    = 5   // the command's --timeout ran out, or the sources timed out
+	ExitInterrupted = 130 // SIGINT (Ctrl+C); SIGTERM gives 143 and SIGHUP 129 (see interruptedCode)
 )
 
 const exitCodesHelp = `Exit codes:
@@ -26,7 +26,7 @@ const exitCodesHelp = `Exit codes:
   3    no credential source is available
   4    a source was found but failed (the chain stopped there)
   5    timed out (--timeout, or every source that was not unavailable timed out)
-  130  interrupted (SIGINT)`
+  130  interrupted (SIGINT, Ctrl+C); 143 on SIGTERM, 129 on SIGHUP`
 
 // silentExit is an exit code whose report has already been written to
 // stderr, so Run writes nothing more.

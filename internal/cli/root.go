@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -22,6 +23,7 @@ import (
 	"github.com/aztoken/aztoken/internal/env"
 	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/iostreams"
+	"github.com/aztoken/aztoken/internal/runner"
 	"github.com/aztoken/aztoken/internal/usage"
 )
 
@@ -37,9 +39,69 @@ type App struct {
 func Main() int {
 	e := env.FromList(os.Environ())
 	a := &App{IO: iostreams.System(e), Env: e}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
-	return Run(ctx, a, os.Args[1:])
+	code := Run(ctx, a, os.Args[1:])
+	// A source whose context ended may have been given up on while its
+	// tool's process tree was still being killed; finish that first.
+	runner.WaitAll(childKillWait)
+	return code
+}
+
+// childKillWait bounds how long Main waits for child tools to be killed.
+const childKillWait = 2 * time.Second
+
+// stopSignals end a command the same way: the context is cancelled, so
+// every child tool's process tree is killed (internal/runner) and the
+// command returns. SIGHUP is among them because a closed terminal or SSH
+// session sends it, and the default action would kill aztoken alone and
+// orphan a running az. On Windows, Ctrl+C arrives as os.Interrupt and a
+// closed console as SIGTERM.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
+// signalContext is cancelled, with an *Interrupted cause naming the
+// signal, when one of stopSignals arrives. Later signals are ignored
+// until stop is called, as with signal.NotifyContext.
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, stopSignals...)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-ch:
+			cancel(&Interrupted{Signal: sig})
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		close(done)
+		cancel(nil)
+	}
+}
+
+// Interrupted is the cause of a context cancelled by a signal. It matches
+// context.Canceled, so code that only asks "was I cancelled?" sees that.
+type Interrupted struct{ Signal os.Signal }
+
+func (e *Interrupted) Error() string { return "interrupted by " + e.Signal.String() }
+
+// Is makes errors.Is(err, context.Canceled) true.
+func (e *Interrupted) Is(target error) bool { return target == context.Canceled }
+
+// interruptedCode is the exit code for a command ended by a signal: 128
+// plus the signal's number, as a shell reports a process the signal
+// killed (SIGINT 130, SIGTERM 143, SIGHUP 129); 130 when the cause does
+// not say which.
+func interruptedCode(ctx context.Context) int {
+	var in *Interrupted
+	if errors.As(context.Cause(ctx), &in) {
+		if s, ok := in.Signal.(syscall.Signal); ok && s > 0 && s < 64 {
+			return 128 + int(s)
+		}
+	}
+	return ExitInterrupted
 }
 
 // Run runs one command line and returns its exit code. Errors are written
@@ -61,7 +123,7 @@ func Run(ctx context.Context, a *App, args []string) int {
 	}
 	code := codeFor(ctx, err)
 	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
-		code = ExitInterrupted
+		code = interruptedCode(ctx)
 	}
 	if msg := err.Error(); msg != "" {
 		fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", human.Text(msg))

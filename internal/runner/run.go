@@ -102,6 +102,8 @@ func Run(ctx context.Context, c Cmd) (Result, error) {
 		return res, err
 	}
 	res.Path = path
+	runStarted()
+	defer runEnded()
 	if err := ctx.Err(); err != nil {
 		return res, fmt.Errorf("stopped before it started: %w", err)
 	}
@@ -213,6 +215,55 @@ func Run(ctx context.Context, c Cmd) (Result, error) {
 		return res, &ExitError{Code: cmd.ProcessState.ExitCode(), State: cmd.ProcessState.String()}
 	}
 	return res, werr
+}
+
+// runs counts the runs in progress, for WaitAll; idle is closed whenever
+// the count drops to zero. (A WaitGroup would do, but it may not be Added
+// to from zero while a WaitAll that gave up is still Waiting on it.)
+var runs struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{}
+}
+
+func runStarted() {
+	runs.mu.Lock()
+	defer runs.mu.Unlock()
+	if runs.n == 0 {
+		runs.idle = make(chan struct{})
+	}
+	runs.n++
+}
+
+func runEnded() {
+	runs.mu.Lock()
+	defer runs.mu.Unlock()
+	runs.n--
+	if runs.n == 0 {
+		close(runs.idle)
+	}
+}
+
+// WaitAll waits until every run in progress has returned, which it does
+// only once its whole tree is killed, or until d has passed, and says
+// whether they all had. A command calls it before exiting: a signal
+// cancels the runs' contexts, and exiting before the kill has finished
+// would leave the tree, or the part not yet found, behind.
+func WaitAll(d time.Duration) bool {
+	runs.mu.Lock()
+	done, n := runs.idle, runs.n
+	runs.mu.Unlock()
+	if n == 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 // bounded keeps the first max bytes written to it and counts the rest.

@@ -279,3 +279,25 @@ func TestRunBrokenInterpreter(t *testing.T) {
 		t.Errorf("err = %v, want a start failure that is not ErrNotFound", err)
 	}
 }
+
+// TestWaitAll: WaitAll returns once the runs in progress have, and gives
+// up after its bound while one is still running.
+func TestWaitAll(t *testing.T) {
+	pidfile := filepath.Join(t.TempDir(), "pid")
+	dir := script(t, "tool", "echo $$ > "+pidfile+"\nsleep 1000\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		Run(ctx, Cmd{Name: "tool", Environ: environ(dir), Timeout: time.Minute})
+		close(done)
+	}()
+	readPid(t, pidfile)
+	if WaitAll(50 * time.Millisecond) {
+		t.Error("WaitAll returned true while a run was in progress")
+	}
+	cancel()
+	if !WaitAll(5 * time.Second) {
+		t.Error("WaitAll timed out after the run was cancelled")
+	}
+	<-done
+}

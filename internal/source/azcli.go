@@ -196,7 +196,7 @@ func (a *AzureCLI) Describe(req chain.Request) chain.Description {
 	}
 	desc.Inputs = append(desc.Inputs, v)
 	if dir == "" {
-		desc.Warnings = append(desc.Warnings, "neither AZURE_CONFIG_DIR nor HOME is set, so az has no login to use")
+		desc.Warnings = append(desc.Warnings, "neither AZURE_CONFIG_DIR nor "+homeVar+" is set, so az has no login to use")
 		return desc
 	}
 	profile := filepath.Join(dir, "azureProfile.json")

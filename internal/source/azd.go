@@ -169,7 +169,7 @@ func (a *AzureDevCLI) Describe(req chain.Request) chain.Description {
 	desc.Inputs = append(desc.Inputs, v)
 	dir := a.configDir()
 	if dir == "" {
-		desc.Warnings = append(desc.Warnings, "neither AZD_CONFIG_DIR nor HOME is set, so azd has no login to use")
+		desc.Warnings = append(desc.Warnings, "neither AZD_CONFIG_DIR nor "+homeVar+" is set, so azd has no login to use")
 		return desc
 	}
 	auth := filepath.Join(dir, "auth")

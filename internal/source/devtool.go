@@ -20,11 +20,14 @@ const DefaultCLITimeout = 10 * time.Second
 // devTool is what the az, azd and pwsh sources share: how to find, run and
 // read the tool, and how to turn its failures into advice.
 type devTool struct {
-	cfg     Config
-	name    string // the chain's name for the source
-	exe     string // the executable looked up on PATH
-	install string // hint when the tool is missing
-	login   string // the command that logs in, such as "az login"
+	cfg  Config
+	name string // the chain's name for the source
+	exe  string // the executable looked up on PATH
+	// fallback is run when exe is not on PATH and it is: Windows
+	// PowerShell 5.1 (powershell.exe) where PowerShell 7 (pwsh) is absent.
+	fallback string
+	install  string // hint when the tool is missing
+	login    string // the command that logs in, such as "az login"
 	// check is a quick command that shows whether the tool works, for hints.
 	check string
 	// loginMarkers, found in stderr without an AADSTS code, mean the user
@@ -74,9 +77,28 @@ func (d *devTool) environ() []string {
 	return append(d.cfg.Env.Environ(), d.childEnv...)
 }
 
-// lookPath finds the tool on the PATH the child would get.
+// lookPath finds the tool on the PATH the child would get: exe, else the
+// fallback if there is one and it is there.
 func (d *devTool) lookPath() (string, error) {
-	return runner.LookPath(d.exe, d.cfg.Env.Environ())
+	path, err := runner.LookPath(d.exe, d.cfg.Env.Environ())
+	if err != nil && d.fallback != "" {
+		if p, ferr := runner.LookPath(d.fallback, d.cfg.Env.Environ()); ferr == nil {
+			return p, nil
+		}
+	}
+	return path, err
+}
+
+// runName is the executable run asks for: exe, or the fallback when only
+// the fallback is on PATH.
+func (d *devTool) runName() string {
+	if d.fallback == "" {
+		return d.exe
+	}
+	if path, err := d.lookPath(); err == nil {
+		return path
+	}
+	return d.exe
 }
 
 // loginHint is the exact command that logs in, for the tenant if one was asked for.
@@ -116,7 +138,7 @@ func (d *devTool) checkScope(scope string) error {
 // went wrong in words taken from the tool's stderr (never its stdout, which
 // may hold a token).
 func (d *devTool) run(ctx context.Context, args []string, tenant string) ([]byte, error) {
-	res, err := runner.Run(ctx, runner.Cmd{Name: d.exe, Args: args, Environ: d.environ(), Timeout: d.timeout()})
+	res, err := runner.Run(ctx, runner.Cmd{Name: d.runName(), Args: args, Environ: d.environ(), Timeout: d.timeout()})
 	if err == nil {
 		return res.Stdout, nil
 	}
@@ -236,9 +258,11 @@ func (d *devTool) azConfigDir() string {
 	return ""
 }
 
-// homeDir is where the tools keep their login state.
+// homeDir is where the tools keep their login state: HOME, or
+// %USERPROFILE% on Windows (see homeVar), so explain names the files az,
+// azd and Azure PowerShell really use there (%USERPROFILE%\.azure, ...).
 func (d *devTool) homeDir() string {
-	if h := d.getenv("HOME"); h != "" && filepath.IsAbs(h) {
+	if h := d.getenv(homeVar); h != "" && filepath.IsAbs(h) {
 		return h
 	}
 	return ""

@@ -35,6 +35,7 @@ func NewPowerShell(cfg Config) *PowerShell {
 		cfg:          cfg,
 		name:         chain.PowerShell,
 		exe:          "pwsh",
+		fallback:     pwshFallback,
 		install:      "install PowerShell (pwsh) with the Az.Accounts module, or log in another way",
 		login:        "Connect-AzAccount",
 		check:        "pwsh -NoProfile -Command Get-AzContext",
@@ -208,7 +209,7 @@ func (p *PowerShell) Describe(req chain.Request) chain.Description {
 	desc, path := p.tool.describe(cmdline, preErr)
 	home := p.tool.homeDir()
 	if home == "" {
-		desc.Warnings = append(desc.Warnings, "HOME is not set, so Azure PowerShell has no login to use")
+		desc.Warnings = append(desc.Warnings, homeVar+" is not set, so Azure PowerShell has no login to use")
 		return desc
 	}
 	ctxFile := filepath.Join(home, pwshLoginFiles[0])
