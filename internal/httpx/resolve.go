@@ -15,9 +15,9 @@ import (
 // production path; only the address dialled changes.
 //
 // It is honoured only while AZTOKEN_LOOPBACK_ONLY=1 and only towards
-// loopback addresses, so it cannot send a user's request anywhere but
-// this machine, and a user who sets it by accident gets refused dials
-// rather than a changed destination.
+// loopback addresses: set by accident without the guard it changes
+// nothing, and with the guard it can only point a request at this machine,
+// where the guard confines every request anyway.
 const TestResolveEnv = "AZTOKEN_TEST_RESOLVE"
 
 // processResolve is TestResolveEnv as read at start-up.
