@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/resources"
 	"github.com/aztoken/aztoken/internal/source"
 	"github.com/aztoken/aztoken/internal/usage"
@@ -123,7 +124,7 @@ func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
 		warnings = append(warnings, sentence(err.Error()))
 	}
 	if o.tenant != "" && !source.ValidTenant(o.tenant) {
-		return nil, usage.Errorf("tenant %q has characters outside A-Z, a-z, 0-9, '.' and '-'; give a tenant id or a domain name.", o.tenant)
+		return nil, usage.Errorf("tenant %s has characters outside A-Z, a-z, 0-9, '.' and '-'; give a tenant id or a domain name.", human.Quote(o.tenant))
 	}
 	ids := 0
 	for _, id := range []string{o.clientID, o.objectID, o.resourceID} {
@@ -133,6 +134,16 @@ func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
 	}
 	if ids > 1 {
 		return nil, usage.New("--client-id, --object-id and --resource-id each name a user-assigned identity; give at most one.")
+	}
+	for _, id := range []struct{ flag, kind, value string }{
+		{"client-id", "client_id", o.clientID}, {"object-id", "object_id", o.objectID}, {"resource-id", "resource_id", o.resourceID},
+	} {
+		if id.value == "" {
+			continue
+		}
+		if err := source.CheckIdentityID(id.kind, id.value); err != nil {
+			return nil, usage.Errorf("--%s %s %s.", id.flag, human.Quote(id.value), err)
+		}
 	}
 	if err := o.checkPipelineFlags(); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/resources"
 	"github.com/aztoken/aztoken/internal/usage"
 )
@@ -21,7 +22,7 @@ func scopesFor(scopes []string, resource string) ([]string, error) {
 	}
 	for _, s := range scopes {
 		if err := resources.Validate(s); err != nil {
-			return nil, usage.Errorf("scope %q %s; check --scope or --resource.", s, err)
+			return nil, usage.Errorf("scope %s %s; check --scope or --resource.", human.Quote(s), err)
 		}
 	}
 	return scopes, nil

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -16,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/resources"
 	"github.com/aztoken/aztoken/internal/serve"
 	"github.com/aztoken/aztoken/internal/usage"
@@ -127,6 +130,9 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 	}
 	if f := cmd.Flags().Lookup("emulate-lifetime"); f.Changed && (o.emu.Lifetime < 10*time.Minute || o.emu.Lifetime > 48*time.Hour) {
 		return usage.Errorf("--emulate-lifetime %s is out of range; give 10m to 48h (clients refresh tokens with 5 minutes left).", f.Value)
+	}
+	if err := checkListenPort(o.addr); err != nil {
+		return err
 	}
 	if o.dockerNetwork != "" {
 		if err := o.useDockerNetwork(cmd, a); err != nil {
@@ -303,4 +309,18 @@ func (p *chainProvider) Token(ctx context.Context, req chain.Request, id serve.I
 		return chain.Token{}, fmt.Errorf("managed identity, the only source that can give a token for %s, is not available here (%s): %w", id, ce.Outcomes[0].Reason, serve.ErrIdentityNotFound)
 	}
 	return tok, err
+}
+
+// checkListenPort refuses an --addr whose port is not a number from 0 to
+// 65535 as a usage error (exit 2), before anything listens; what the host
+// may be is serve's own rule.
+func checkListenPort(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usage.Errorf("--addr %s is not host:port, such as 127.0.0.1:8080 (port 0 picks a free one).", human.Quote(addr))
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 || strings.TrimLeft(port, "0123456789") != "" {
+		return usage.Errorf("--addr %s: the port must be a number from 0 to 65535 (0 picks a free one).", human.Quote(addr))
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package human
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -101,4 +102,18 @@ func csiLen(s string) int {
 		}
 	}
 	return len(s)
+}
+
+// maxQuoted bounds how much of a value a message echoes back.
+const maxQuoted = 64
+
+// Quote writes a value the user gave for an error message: quoted, with
+// control characters escaped, and cut to its first 64 characters with a
+// note of its length, so a pasted megabyte does not become the message.
+func Quote(s string) string {
+	r := []rune(s)
+	if len(r) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(string(r[:maxQuoted])) + "… (" + strconv.Itoa(len(s)) + " bytes)"
 }

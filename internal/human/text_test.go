@@ -1,6 +1,9 @@
 package human
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestLine(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -31,5 +34,16 @@ func TestText(t *testing.T) {
 	want := "unknown command \"x\"\nDid you mean this?\n\tget\n"
 	if got := Text(in); got != want {
 		t.Errorf("Text(%q) = %q, want %q", in, got, want)
+	}
+}
+
+func TestQuote(t *testing.T) {
+	if got := Quote("abc\x1b[2J"); got != `"abc\x1b[2J"` {
+		t.Errorf("Quote escapes: %s", got)
+	}
+	long := strings.Repeat("x", 100000)
+	got := Quote(long)
+	if want := `"` + strings.Repeat("x", 64) + `"… (100000 bytes)`; got != want {
+		t.Errorf("Quote(long) = %s", got)
 	}
 }

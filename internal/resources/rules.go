@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/aztoken/aztoken/internal/human"
 )
 
 // The rules below catch, before anything is sent, requests Entra ID would
@@ -21,7 +23,7 @@ func CheckWord(word string) error {
 	if _, ok := aliases[strings.ToLower(word)]; ok || strings.Contains(word, "://") || IsGUID(word) {
 		return nil
 	}
-	msg := fmt.Sprintf("--resource %q is neither an alias (%s) nor a resource URI such as https://vault.azure.net", word, strings.Join(Aliases(), ", "))
+	msg := fmt.Sprintf("--resource %s is neither an alias (%s) nor a resource URI such as https://vault.azure.net", human.Quote(word), strings.Join(Aliases(), ", "))
 	if s := Suggest(word); s != "" {
 		msg += fmt.Sprintf("; did you mean %s?", s)
 	}
@@ -123,14 +125,14 @@ func CheckScopes(scopes []string) error {
 			continue
 		}
 		if perm == "" {
-			return fmt.Errorf("scope %q names a resource but no permission; ask for %q (every permission you were granted on it) or use --resource, since Entra ID would refuse it (AADSTS1002012 for service principals and managed identities)", s, ToScope(s))
+			return fmt.Errorf("scope %s names a resource but no permission; ask for %s (every permission you were granted on it) or use --resource, since Entra ID would refuse it (AADSTS1002012 for service principals and managed identities)", human.Quote(s), human.Quote(ToScope(s)))
 		}
 		if first == "" {
 			first, firstScope = res, s
 			continue
 		}
 		if API(res) != API(first) {
-			return fmt.Errorf("scopes %q and %q are for two resources (%s and %s), and a token is for one resource only, so Entra ID would refuse the request (AADSTS70011); ask for each in a request of its own", firstScope, s, first, res)
+			return fmt.Errorf("scopes %s and %s are for two resources (%s and %s), and a token is for one resource only, so Entra ID would refuse the request (AADSTS70011); ask for each in a request of its own", human.Quote(firstScope), human.Quote(s), first, res)
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/aztoken/aztoken/internal/resources"
 )
@@ -90,4 +91,61 @@ func Mask(secret string) string {
 		return "****"
 	}
 	return secret[:3] + "…(" + fmt.Sprint(len(secret)) + " chars)"
+}
+
+// maxResourceID bounds an Azure resource id; ARM's own limit is far below.
+const maxResourceID = 512
+
+// CheckIdentityID checks the value of --client-id or --object-id (a GUID)
+// or --resource-id (a user-assigned identity's Azure resource id,
+// /subscriptions/<id>/resourceGroups/<group>/providers/
+// Microsoft.ManagedIdentity/userAssignedIdentities/<name>). A value of
+// another shape can only come back from the endpoint as "identity not
+// found", after a round trip, or end up in a URL as something else. The
+// error names what was expected; the caller echoes the value.
+func CheckIdentityID(kind, value string) error {
+	switch kind {
+	case "client_id", "object_id":
+		if !resources.IsGUID(value) {
+			return fmt.Errorf("is not a GUID such as 00000000-0000-0000-0000-000000000000")
+		}
+	case "resource_id":
+		if !validIdentityResourceID(value) {
+			return fmt.Errorf("is not a user-assigned identity's resource id such as /subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>")
+		}
+	}
+	return nil
+}
+
+func validIdentityResourceID(s string) bool {
+	if len(s) > maxResourceID {
+		return false
+	}
+	parts := strings.Split(s, "/")
+	// "", subscriptions, <id>, resourceGroups, <group>, providers,
+	// Microsoft.ManagedIdentity, userAssignedIdentities, <name>
+	if len(parts) != 9 || parts[0] != "" {
+		return false
+	}
+	fixed := map[int]string{1: "subscriptions", 3: "resourcegroups", 5: "providers", 6: "microsoft.managedidentity", 7: "userassignedidentities"}
+	for i, want := range fixed {
+		if strings.ToLower(parts[i]) != want {
+			return false
+		}
+	}
+	group, name := parts[4], parts[8]
+	return resources.IsGUID(parts[2]) &&
+		group != "" && len(group) <= 90 && validRunes(group, "._()-") &&
+		name != "" && len(name) <= 128 && validChars(name, "_-")
+}
+
+// validRunes is validChars with letters of any script, as resource group
+// names allow.
+func validRunes(s, extra string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(extra, r) {
+			return false
+		}
+	}
+	return true
 }
