@@ -73,6 +73,18 @@ cross:
 		rm -rf "$$out"/*; \
 	done
 
+# The release archives for every platform, with checksums, in dist/, as a
+# release would make them (.goreleaser.yaml), without publishing anything.
+GORELEASER ?= $(shell command -v goreleaser 2>/dev/null || echo $(shell $(GO) env GOPATH)/bin/goreleaser)
+GORELEASER_VERSION = v2.15.1
+dist:
+	@test -x $(GORELEASER) || { echo "goreleaser not found: go install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)"; exit 1; }
+	$(GORELEASER) release --snapshot --clean
+
+release-check:
+	@test -x $(GORELEASER) || { echo "goreleaser not found: go install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)"; exit 1; }
+	$(GORELEASER) check
+
 install:
 	CGO_ENABLED=0 $(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/aztoken
 
@@ -131,4 +143,4 @@ demo: build
 	IDENTITY_ENDPOINT=$$endpoint IDENTITY_HEADER=$$header AZTOKEN_NO_CACHE=1 $(BIN) whoami --source mi
 
 clean:
-	rm -rf bin
+	rm -rf bin dist

@@ -6,10 +6,14 @@
 // readers never see half a file and take no lock at all: a hit is one small
 // file read.
 //
-// Tokens are encrypted at rest with AES-256-GCM when the Linux kernel user
-// keyring holds (or can be given) the cache key; where keyctl is blocked, as
-// in many containers, files are plain and protected by their 0600 mode
-// alone. Mode says which is in use and why.
+// Tokens are encrypted at rest with AES-256-GCM when the system's key
+// store holds (or can be given) the cache key: the Linux kernel user
+// keyring, the macOS login Keychain, or a DPAPI-protected file on Windows
+// (keyStore). Where the store refuses (keyctl blocked, as in many
+// containers; a locked Keychain over SSH), files are plain and protected by
+// their permissions alone. Mode says which is in use and why. Who owns a
+// file and who else may read it is the platform's to say (guard): owner ids
+// and mode bits on Unix, owner SIDs and access lists on Windows.
 //
 // Anything the cache cannot trust (a corrupt or truncated file, one from
 // another program or format version, one written with another key, one

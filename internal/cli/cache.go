@@ -18,8 +18,10 @@ func newCacheCmd(a *App) *cobra.Command {
 		Use:   "cache",
 		Short: "Show or empty the persistent token cache",
 		Long: `get and whoami keep tokens in a cache so that the next call is nearly free:
-$XDG_CACHE_HOME/aztoken (or AZTOKEN_CACHE_DIR), a directory only you can read,
-encrypted with a key in the kernel user keyring where one is available.`,
+$XDG_CACHE_HOME/aztoken (macOS: ~/Library/Caches/aztoken, Windows:
+%LOCALAPPDATA%\aztoken; or AZTOKEN_CACHE_DIR), a directory only you can read,
+encrypted with a key in the kernel user keyring, the macOS login Keychain or
+DPAPI where one is available. explain says which.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var format string
