@@ -85,8 +85,12 @@ release-check:
 	@test -x $(GORELEASER) || { echo "goreleaser not found: go install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)"; exit 1; }
 	$(GORELEASER) check
 
-install:
-	CGO_ENABLED=0 $(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/aztoken
+# Installs the binary to $(DESTDIR)$(PREFIX)/bin (default /usr/local/bin)
+# and the man pages to $(DESTDIR)$(PREFIX)/share/man/man1.
+install: build
+	install -d '$(DESTDIR)$(PREFIX)/bin' '$(DESTDIR)$(PREFIX)/share/man/man1'
+	install -m 0755 '$(BIN)' '$(DESTDIR)$(PREFIX)/bin/aztoken'
+	install -m 0644 docs/man/*.1 '$(DESTDIR)$(PREFIX)/share/man/man1/'
 
 # The packages' micro-benchmarks, then internal/bench: aztoken side by side
 # with its peers as child processes (docs/benchmarks.md). internal/bench sets

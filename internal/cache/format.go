@@ -33,17 +33,19 @@ const (
 )
 
 type header struct {
-	Key       string   `json:"key"`
-	Source    string   `json:"source,omitempty"`
-	Identity  string   `json:"identity,omitempty"`
-	Tenant    string   `json:"tenant,omitempty"`
-	Scopes    []string `json:"scopes,omitempty"`
-	ExpiresOn int64    `json:"expires_on"`
-	RefreshOn int64    `json:"refresh_on,omitempty"`
-	CreatedAt int64    `json:"created_at,omitempty"`
-	Enc       string   `json:"enc"`
-	KeyID     string   `json:"key_id,omitempty"`
-	Nonce     []byte   `json:"nonce,omitempty"`
+	Key      string `json:"key"`
+	Source   string `json:"source,omitempty"`
+	Identity string `json:"identity,omitempty"`
+	Tenant   string `json:"tenant,omitempty"`
+	// Subscription is az's, for -o json from the cache as from az.
+	Subscription string   `json:"subscription,omitempty"`
+	Scopes       []string `json:"scopes,omitempty"`
+	ExpiresOn    int64    `json:"expires_on"`
+	RefreshOn    int64    `json:"refresh_on,omitempty"`
+	CreatedAt    int64    `json:"created_at,omitempty"`
+	Enc          string   `json:"enc"`
+	KeyID        string   `json:"key_id,omitempty"`
+	Nonce        []byte   `json:"nonce,omitempty"`
 }
 
 type payload struct {
@@ -66,15 +68,16 @@ func bad(reason string) error { return &decodeError{reason: reason} }
 // encodeEntry renders e as a cache file for key, sealed when s is set.
 func encodeEntry(key string, e Entry, s *sealer) ([]byte, error) {
 	h := header{
-		Key:       key,
-		Source:    e.Source,
-		Identity:  e.Token.Identity,
-		Tenant:    e.Token.Tenant,
-		Scopes:    e.Scopes,
-		ExpiresOn: unixOrZero(e.Token.ExpiresOn),
-		RefreshOn: unixOrZero(e.Token.RefreshOn),
-		CreatedAt: unixOrZero(e.CreatedAt),
-		Enc:       encNone,
+		Key:          key,
+		Source:       e.Source,
+		Identity:     e.Token.Identity,
+		Tenant:       e.Token.Tenant,
+		Subscription: e.Token.Subscription,
+		Scopes:       e.Scopes,
+		ExpiresOn:    unixOrZero(e.Token.ExpiresOn),
+		RefreshOn:    unixOrZero(e.Token.RefreshOn),
+		CreatedAt:    unixOrZero(e.CreatedAt),
+		Enc:          encNone,
 	}
 	body, err := json.Marshal(payload{AccessToken: e.Token.AccessToken, TokenType: e.Token.TokenType})
 	if err != nil {
@@ -146,12 +149,13 @@ func decodeEntry(data []byte, wantKey string, s *sealer) (Entry, header, error) 
 	}
 	return Entry{
 		Token: chain.Token{
-			AccessToken: p.AccessToken,
-			TokenType:   p.TokenType,
-			ExpiresOn:   timeOrZero(h.ExpiresOn),
-			RefreshOn:   timeOrZero(h.RefreshOn),
-			Tenant:      h.Tenant,
-			Identity:    h.Identity,
+			AccessToken:  p.AccessToken,
+			TokenType:    p.TokenType,
+			ExpiresOn:    timeOrZero(h.ExpiresOn),
+			RefreshOn:    timeOrZero(h.RefreshOn),
+			Tenant:       h.Tenant,
+			Subscription: h.Subscription,
+			Identity:     h.Identity,
 		},
 		Source:    h.Source,
 		Scopes:    h.Scopes,

@@ -57,6 +57,9 @@ type Token struct {
 	RefreshOn time.Time
 	// Tenant is the tenant the token was issued in, where known.
 	Tenant string
+	// Subscription is the subscription the source is set to, where it
+	// says (az does), for -o json's az-compatible "subscription".
+	Subscription string
 	// Identity is a non-secret description of who the token is for, such as
 	// a client id, where the source knows it without decoding the token.
 	Identity string

@@ -187,7 +187,15 @@ the others failed, explain says what each source would use without sending anyth
 		}
 	}
 	walk(root)
-	root.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodesHelp + "\n")
+	// The exit-code table once, on aztoken --help; each command's help
+	// points there instead of repeating it.
+	plain := root.HelpTemplate()
+	root.SetHelpTemplate(plain + "\n" + exitCodesHelp + "\n")
+	for _, c := range root.Commands() {
+		c.SetHelpTemplate(plain + "\nExit codes: see 'aztoken --help'.\n")
+	}
+	root.Version = versionString()
+	root.SetVersionTemplate("aztoken {{.Version}}\n")
 	return root
 }
 

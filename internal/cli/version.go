@@ -18,25 +18,31 @@ func newVersionCmd(a *App) *cobra.Command {
 		Use:   "version",
 		Short: "Print aztoken's version and commit",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			v, c := version, commit
-			if bi, ok := debug.ReadBuildInfo(); ok {
-				if v == "" {
-					v = bi.Main.Version
-				}
-				for _, s := range bi.Settings {
-					if s.Key == "vcs.revision" && c == "" {
-						c = s.Value
-					}
-				}
-			}
-			if v == "" {
-				v = "(devel)"
-			}
-			if c == "" {
-				c = "unknown"
-			}
-			fmt.Fprintf(a.IO.Out, "aztoken %s (commit %s)\n", v, c)
+			fmt.Fprintf(a.IO.Out, "aztoken %s\n", versionString())
 			return nil
 		},
 	}
+}
+
+// versionString is "v1.2.3 (commit abc1234)", for version and --version:
+// the linker's values in release builds, else the module's build info.
+func versionString() string {
+	v, c := version, commit
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v == "" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && c == "" {
+				c = s.Value
+			}
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	if c == "" {
+		c = "unknown"
+	}
+	return v + " (commit " + c + ")"
 }

@@ -157,6 +157,9 @@ func RedactURL(u *url.URL) string {
 	}
 	c := *u
 	c.User = nil
+	// A URL with an empty query (MSAL's token and IMDS URLs) would print
+	// with a dangling '?'.
+	c.ForceQuery = false
 	q := c.Query()
 	changed := false
 	for k := range q {

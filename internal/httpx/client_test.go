@@ -199,3 +199,21 @@ func TestParseRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// -v shows request URLs without secrets and without a dangling '?' where
+// the query is empty, as MSAL's token URLs are (issue 12.12).
+func TestRedactURL(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"https://login.example/t/oauth2/v2.0/token?", "https://login.example/t/oauth2/v2.0/token"},
+		{"http://127.0.0.1:1/metadata/identity/oauth2/token?api-version=2018-02-01", "http://127.0.0.1:1/metadata/identity/oauth2/token?api-version=2018-02-01"},
+		{"https://user:pw@x.example/p?client_secret=s&a=1", "https://x.example/p?a=1&client_secret=REDACTED"},
+	} {
+		u, err := url.Parse(tt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := RedactURL(u); got != tt.want {
+			t.Errorf("RedactURL(%s) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}

@@ -9,28 +9,32 @@ import (
 )
 
 // tokenJSON is the -o json shape. The field names are az account
-// get-access-token's, so a script can switch from az without edits; times
-// are RFC 3339 in UTC (az's local time without an offset broke at DST),
-// with the integer epoch beside it.
+// get-access-token's, so a script reading accessToken, expires_on, tenant or
+// tokenType can switch from az without edits; expiresOn differs on purpose:
+// RFC 3339 in UTC, where az writes local time without an offset (which broke
+// at DST). Fields a source does not know (refreshOn, tenant, subscription)
+// are left out rather than guessed.
 type tokenJSON struct {
-	AccessToken string   `json:"accessToken"`
-	TokenType   string   `json:"tokenType"`
-	ExpiresOn   string   `json:"expiresOn,omitempty"`
-	ExpiresOnTS *int64   `json:"expires_on,omitempty"`
-	RefreshOn   string   `json:"refreshOn,omitempty"`
-	Source      string   `json:"source,omitempty"`
-	Tenant      string   `json:"tenant,omitempty"`
-	Scopes      []string `json:"scopes"`
+	AccessToken  string   `json:"accessToken"`
+	TokenType    string   `json:"tokenType"`
+	ExpiresOn    string   `json:"expiresOn,omitempty"`
+	ExpiresOnTS  *int64   `json:"expires_on,omitempty"`
+	RefreshOn    string   `json:"refreshOn,omitempty"`
+	Source       string   `json:"source,omitempty"`
+	Tenant       string   `json:"tenant,omitempty"`
+	Subscription string   `json:"subscription,omitempty"`
+	Scopes       []string `json:"scopes"`
 }
 
 func tokenJSONText(t chain.Token, meta Meta) (string, error) {
 	v := tokenJSON{
-		AccessToken: t.AccessToken,
-		TokenType:   t.TokenType,
-		RefreshOn:   rfc3339(t.RefreshOn),
-		Source:      meta.Source,
-		Tenant:      t.Tenant,
-		Scopes:      meta.Scopes,
+		AccessToken:  t.AccessToken,
+		TokenType:    t.TokenType,
+		RefreshOn:    rfc3339(t.RefreshOn),
+		Source:       meta.Source,
+		Tenant:       t.Tenant,
+		Subscription: t.Subscription,
+		Scopes:       meta.Scopes,
 	}
 	if v.TokenType == "" {
 		v.TokenType = "Bearer"

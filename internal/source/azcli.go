@@ -128,7 +128,7 @@ func parseAzToken(out []byte, loc *time.Location) (chain.Token, error) {
 	if exp.Unix() <= 0 {
 		return chain.Token{}, errors.New("its expiry is not a real time")
 	}
-	return chain.Token{AccessToken: t.AccessToken, TokenType: typ, ExpiresOn: exp, Tenant: t.Tenant}, nil
+	return chain.Token{AccessToken: t.AccessToken, TokenType: typ, ExpiresOn: exp, Tenant: t.Tenant, Subscription: t.Subscription}, nil
 }
 
 // azExpiry prefers the epoch expires_on, which means the same in every
