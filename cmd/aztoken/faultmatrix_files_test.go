@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os/exec"
 	"regexp"
@@ -90,13 +89,7 @@ func TestFaultMatrixFiles(t *testing.T) {
 				start := time.Now()
 				err := cmd.Run()
 				took := time.Since(start)
-				code := 0
-				var ee *exec.ExitError
-				if errors.As(err, &ee) {
-					code = ee.ExitCode()
-				} else if err != nil {
-					t.Fatal(err)
-				}
+				code := fmExitCode(t, err)
 				what := fmt.Sprintf("aztoken %s  # %s", strings.Join(args, " "), path)
 				if took > fmTimeout+fmSlack {
 					t.Errorf("%s: took %v, more than --timeout + %v", what, took.Round(10*time.Millisecond), fmSlack)

@@ -79,13 +79,7 @@ func TestFaultMatrixSignals(t *testing.T) {
 				must(t, cmd.Process.Signal(s.sig))
 				err := cmd.Wait()
 				took := time.Since(sent)
-				code := 0
-				var ee *exec.ExitError
-				if errors.As(err, &ee) {
-					code = ee.ExitCode()
-				} else if err != nil {
-					t.Fatal(err)
-				}
+				code := fmExitCode(t, err)
 				if code != s.code || stdout.Len() != 0 {
 					t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit %d and no stdout", code, fmClip(stdout.String()), stderr.String(), s.code)
 				}
@@ -102,6 +96,20 @@ func TestFaultMatrixSignals(t *testing.T) {
 			})
 		}
 	}
+}
+
+// fmExitCode is the exit code of a finished child aztoken; an error that
+// is not an exit status ends the test.
+func fmExitCode(t *testing.T, err error) int {
+	t.Helper()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0
 }
 
 var fmGrandchildRe = regexp.MustCompile(`grandchild: ([0-9]+)`)
@@ -136,21 +144,17 @@ func fmSignalDoc() string {
 		fmt.Fprintf(&b, "%s, by %s", c.name, c.how)
 	}
 	b.WriteString(" (internal/runner/tree_linux.go). Not covered, and not possible without root or a delegated cgroup: a descendant that clears its environment, calls setsid and whose parent then exits.\n\n")
-	b.WriteString("| signal | exit |")
+	cols := []string{"signal", "exit"}
 	for _, c := range fmSignalChildren {
-		b.WriteString(" " + c.name + " |")
+		cols = append(cols, c.name)
 	}
-	b.WriteString("\n|---|---|")
-	for range fmSignalChildren {
-		b.WriteString("---|")
-	}
-	b.WriteString("\n")
+	b.WriteString("| " + strings.Join(cols, " | ") + " |\n|" + strings.Repeat("---|", len(cols)) + "\n")
 	for _, s := range fmSignals {
-		fmt.Fprintf(&b, "| %s | %d |", s.name, s.code)
+		cells := []string{s.name, strconv.Itoa(s.code)}
 		for range fmSignalChildren {
-			b.WriteString(" killed |")
+			cells = append(cells, "killed")
 		}
-		b.WriteString("\n")
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
 	return b.String()
 }
