@@ -3,12 +3,14 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/human"
 )
 
 type explainOptions struct {
@@ -122,7 +124,11 @@ func chainWarnings(srcs []explainSource) []string {
 }
 
 func writeExplainText(a *App, rep explainReport) {
-	w := a.IO.Out
+	// explain echoes what it found (variable values, paths, tool output):
+	// written through human.Text, none of it can drive the terminal.
+	var b strings.Builder
+	defer func() { _, _ = io.WriteString(a.IO.Out, human.Text(b.String())) }()
+	w := &b
 	fmt.Fprintf(w, "Scopes: %s\n", strings.Join(rep.Scopes, " "))
 	if rep.Tenant != "" {
 		fmt.Fprintf(w, "Tenant: %s\n", rep.Tenant)
