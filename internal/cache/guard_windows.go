@@ -77,6 +77,11 @@ func othersAllowed(f *os.File) string {
 }
 
 func (windowsGuard) fileProblem(f *os.File, _ fs.FileInfo) string {
+	// Windows has no O_NOFOLLOW, so opening followed a link if there was
+	// one; refuse what was reached that way.
+	if li, err := os.Lstat(f.Name()); err != nil || li.Mode()&(fs.ModeSymlink|fs.ModeIrregular) != 0 {
+		return "it is a symbolic link or another reparse point"
+	}
 	if who := othersAllowed(f); who != "" {
 		return "its access list lets " + who + " open it"
 	}
@@ -153,7 +158,8 @@ func (windowsGuard) openDir(dir string) (*os.File, error) {
 }
 
 // Windows has no O_NOFOLLOW; the cache directory's DACL keeps others from
-// planting links in it, and creating one needs a privilege besides.
+// planting links in it, creating one needs a privilege besides, and
+// fileProblem refuses an entry that was reached through one.
 const (
 	openFlags = 0
 	lockFlags = os.O_CREATE | os.O_RDWR
