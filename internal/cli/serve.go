@@ -21,6 +21,7 @@ import (
 	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/resources"
 	"github.com/aztoken/aztoken/internal/serve"
+	"github.com/aztoken/aztoken/internal/source"
 	"github.com/aztoken/aztoken/internal/usage"
 )
 
@@ -194,6 +195,9 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 		if err != nil {
 			return err
 		}
+		if err := leaveOutSelf(r, o.addr, a.IO.ErrOut); err != nil {
+			return err
+		}
 		opts.Provider = newChainProvider(a, o, r)
 	}
 	srv, err := serve.New(opts)
@@ -309,6 +313,43 @@ func (p *chainProvider) Token(ctx context.Context, req chain.Request, id serve.I
 		return chain.Token{}, fmt.Errorf("managed identity, the only source that can give a token for %s, is not available here (%s): %w", id, ce.Outcomes[0].Reason, serve.ErrIdentityNotFound)
 	}
 	return tok, err
+}
+
+// leaveOutSelf takes managed identity out of r's sources when it would
+// send its requests to addr, serve's own listen address: serve at
+// 169.254.169.254:80 (the docker topology of docs/containers.md) would
+// otherwise answer every cache miss by asking itself, and each request
+// would wait out the upstream timeout. Said on stderr, since it changes
+// the chain; a usage error when managed identity was the only source.
+func leaveOutSelf(r *resolved, addr string, stderr io.Writer) error {
+	if !slices.Contains(r.names, chain.Managed) {
+		return nil
+	}
+	target := source.NewManaged(r.cfg).TargetHost()
+	if target == "" || !sameHostPort(target, addr) {
+		return nil
+	}
+	if len(r.names) == 1 {
+		return usage.Errorf("managed identity would ask this serve itself at %s; choose where tokens come from, such as --source az (the developer's login) or --emulate.", target)
+	}
+	r.names = slices.DeleteFunc(slices.Clone(r.names), func(n string) bool { return n == chain.Managed })
+	fmt.Fprintf(stderr, "aztoken serve: managed identity is left out of the chain: it would ask this serve itself at %s\n", target)
+	return nil
+}
+
+// sameHostPort reports whether two host:port strings name the same
+// address: IPs compared as addresses ("::1" and "[0:0::1]" alike), names
+// without regard to case.
+func sameHostPort(a, b string) bool {
+	ah, ap, err1 := net.SplitHostPort(a)
+	bh, bp, err2 := net.SplitHostPort(b)
+	if err1 != nil || err2 != nil || ap != bp {
+		return false
+	}
+	if ai, bi := net.ParseIP(ah), net.ParseIP(bh); ai != nil && bi != nil {
+		return ai.Equal(bi)
+	}
+	return strings.EqualFold(strings.TrimSuffix(ah, "."), strings.TrimSuffix(bh, "."))
 }
 
 // checkListenPort refuses an --addr whose port is not a number from 0 to

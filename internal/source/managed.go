@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"errors"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -96,6 +97,30 @@ func (m *Managed) plan() managedPlan {
 		p.warnings = append(p.warnings, "AZURE_CLIENT_ID makes managed identity user-assigned (client_id="+id.value+"), as in the SDKs' default chain; unset it, or pass --client-id, --object-id or --resource-id, to choose explicitly")
 	}
 	return p
+}
+
+// TargetHost is the host:port managed identity would send its token
+// requests to, with the port spelled out (80 or 443 when the URL leaves
+// it out), from the same variables and rules as GetToken; "" when the
+// configuration is unusable. serve uses it to notice it would be asking
+// itself.
+func (m *Managed) TargetHost() string {
+	p := m.plan()
+	if p.err != nil {
+		return ""
+	}
+	u, err := url.Parse(p.endpoint)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	if u.Port() != "" {
+		return u.Host
+	}
+	port := "80"
+	if u.Scheme == "https" {
+		port = "443"
+	}
+	return net.JoinHostPort(u.Hostname(), port)
 }
 
 // host is the endpoint's host[:port], for cache keys and messages.
