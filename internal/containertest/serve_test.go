@@ -3,7 +3,6 @@
 package containertest
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -15,11 +14,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/aztoken/aztoken/internal/proctest"
 	"golang.org/x/sys/unix"
 )
 
@@ -79,22 +78,8 @@ type server struct {
 	done   chan struct{}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects a server's stderr while the test reads it.
+type syncBuffer = proctest.SyncBuffer
 
 var listening = regexp.MustCompile(`listening on (http://[0-9.:\[\]a-f]+)`)
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/httpx"
+	"github.com/aztoken/aztoken/internal/proctest"
 )
 
 func TestMain(m *testing.M) {
@@ -75,23 +76,8 @@ func (u *upstream) setErr(err error) {
 	u.mu.Unlock()
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects a server's stderr while the test reads it.
+type syncBuffer = proctest.SyncBuffer
 
 const testSecret = "test-secret-0123456789abcdefABCDEF"
 
