@@ -1,0 +1,33 @@
+package hostmatch
+
+// Service names what a matched host serves, so that a helper for one
+// service never answers for another's hosts.
+type Service string
+
+// The services helpers answer for.
+const (
+	// ContainerRegistry is Azure Container Registry's login servers.
+	ContainerRegistry Service = "acr"
+)
+
+// Row is one rule: a host exactly, or one DNS label then a suffix.
+type Row struct {
+	Service Service
+	// Host, when set, is the one host this row matches.
+	Host string
+	// Suffix, when set, starts with a dot; the row matches one label
+	// followed by it ("myregistry" + ".azurecr.io"), never more labels.
+	Suffix string
+}
+
+// Rows are the well-known hosts of every service. A helper for a new
+// service adds its rows here, with their cases in rows_test.go.
+var Rows = []Row{
+	// Azure Container Registry login servers: the public cloud and the
+	// national clouds (US Government, China). Data endpoints
+	// (<name>.<region>.data.azurecr.io) have two labels and do not match:
+	// docker asks for credentials for the login server only.
+	{Service: ContainerRegistry, Suffix: ".azurecr.io"},
+	{Service: ContainerRegistry, Suffix: ".azurecr.us"},
+	{Service: ContainerRegistry, Suffix: ".azurecr.cn"},
+}
