@@ -14,6 +14,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/httpx"
+	"github.com/aztoken/aztoken/internal/redact"
 	"github.com/aztoken/aztoken/internal/resources"
 )
 
@@ -115,7 +116,7 @@ func (r *Relay) Token(ctx context.Context, req chain.Request, id Identity) (chai
 		if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
 			return chain.Token{}, chain.TimedOut("check that the upstream aztoken serve is running and answers", "the upstream %s did not answer in time", r.Endpoint())
 		}
-		return chain.Token{}, &UpstreamError{Status: http.StatusServiceUnavailable, Msg: r.mask(fmt.Sprintf("the upstream %s could not be reached: %v; check that aztoken serve runs there and that IDENTITY_ENDPOINT names it", r.Endpoint(), err))}
+		return chain.Token{}, &UpstreamError{Status: http.StatusServiceUnavailable, Msg: redact.Scrub(fmt.Sprintf("the upstream %s could not be reached: %v; check that aztoken serve runs there and that IDENTITY_ENDPOINT names it", r.Endpoint(), err), r.secret)}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
@@ -140,7 +141,7 @@ func (r *Relay) refusal(status int, body []byte, userAssigned bool) error {
 	if msg == "" {
 		msg = e.Description
 	}
-	msg = r.mask(bounded(strings.TrimSpace(msg), 500))
+	msg = redact.Excerpt(msg, 500, r.secret)
 	lower := strings.ToLower(msg)
 	switch {
 	case status == http.StatusBadRequest && userAssigned && (strings.Contains(lower, "identity found") || strings.Contains(lower, "identity not found")):
@@ -151,11 +152,6 @@ func (r *Relay) refusal(status int, body []byte, userAssigned bool) error {
 		return &UpstreamError{Status: status, Msg: fmt.Sprintf("the upstream %s answered %d: %s", r.Endpoint(), status, msg)}
 	}
 	return chain.Failed(nil, "", "the upstream %s answered %d: %s", r.Endpoint(), status, msg)
-}
-
-// mask keeps the upstream's secret out of a message.
-func (r *Relay) mask(s string) string {
-	return strings.ReplaceAll(s, r.secret, "REDACTED")
 }
 
 // parseAppServiceToken reads an App Service token answer: expires_on in

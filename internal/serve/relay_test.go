@@ -12,6 +12,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/claims"
+	"github.com/aztoken/aztoken/internal/redact/redacttest"
 )
 
 const upstreamSecret = "upstream-secret-0123456789-UPSTREAM"
@@ -164,5 +165,24 @@ func TestRelayFollowsNoRedirect(t *testing.T) {
 	_, err = p.Token(context.Background(), chain.Request{Scopes: []string{"https://vault.azure.net/.default"}}, Identity{})
 	if err == nil || !strings.Contains(err.Error(), "answered 302") || leaked.Load() {
 		t.Errorf("err %v, secret sent on: %v", err, leaked.Load())
+	}
+}
+
+// An upstream that echoes the relay's secret in a long message never gets
+// any piece of it into the relay's error, wherever the cut falls.
+func TestRelayRefusalNeverShowsPartOfTheSecret(t *testing.T) {
+	const secret = "Rl4y-Zq8~kVw2xYuT5nbR3mL"
+	r, err := NewRelay("http://127.0.0.1:1"+PathAppService, secret, loopbackClient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pad := 0; pad <= 510; pad++ {
+		body, _ := json.Marshal(map[string]string{"message": strings.Repeat("m", pad) + secret + " was not accepted"})
+		for _, status := range []int{400, 401, 502} {
+			msg := r.refusal(status, body, false).Error()
+			if leak := redacttest.Leaked(msg, secret); leak != "" {
+				t.Fatalf("padding %d, HTTP %d: %q shows %q of the upstream's secret", pad, status, msg, leak)
+			}
+		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/aztoken/aztoken/internal/redact"
 )
 
 // What a tool writes to stderr is passed on to users, but it sometimes
@@ -28,18 +30,14 @@ var (
 	toolPieceSep = regexp.MustCompile(`[/.-]`)
 )
 
-const toolRedacted = "[redacted]"
+const toolRedacted = redact.Mark
 
 // scrubToolOutput removes from a tool's stderr the secret values we know
 // (known, from toolSecrets) and anything shaped like a token or a secret.
 // Shapes alone miss a password or a short secret, so the values themselves
 // go first.
 func scrubToolOutput(s string, known []string) string {
-	for _, v := range known {
-		if len(v) >= 4 {
-			s = strings.ReplaceAll(s, v, toolRedacted)
-		}
-	}
+	s = redact.Scrub(s, known...)
 	s = toolSecretParam.ReplaceAllString(s, "${1}="+toolRedacted)
 	s = toolJWTLike.ReplaceAllString(s, toolRedacted)
 	s = toolAzureSecret.ReplaceAllString(s, toolRedacted)

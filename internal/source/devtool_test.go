@@ -26,10 +26,10 @@ func TestScrubToolOutput(t *testing.T) {
 		in, want string
 	}{
 		{"ERROR: Please run 'az login' to setup account.", "ERROR: Please run 'az login' to setup account."},
-		{"token " + fakeSecretToken + " expired", "token [redacted] expired"},
-		{"bad refresh token " + fakeRefreshToken + " here", "bad refresh token [redacted] here"},
-		{"two-part eyJhbGciOiJub25lIn0.eyJhIjoxfQ end", "two-part [redacted] end"},
-		{"base64 " + strings.Repeat("QUJD", 12) + "==", "base64 [redacted]"},
+		{"token " + fakeSecretToken + " expired", "token [REDACTED] expired"},
+		{"bad refresh token " + fakeRefreshToken + " here", "bad refresh token [REDACTED] here"},
+		{"two-part eyJhbGciOiJub25lIn0.eyJhIjoxfQ end", "two-part [REDACTED] end"},
+		{"base64 " + strings.Repeat("QUJD", 12) + "==", "base64 [REDACTED]"},
 		// Ids, paths and URLs are short pieces, and stay.
 		{"Trace ID: 3f1c0e55-0000-4000-8000-000000000001 Correlation ID: x",
 			"Trace ID: 3f1c0e55-0000-4000-8000-000000000001 Correlation ID: x"},
@@ -51,12 +51,12 @@ func TestScrubToolOutputKnownSecrets(t *testing.T) {
 	t.Parallel()
 	known := []string{"hunter2-pass", "s3cret"}
 	for _, c := range []struct{ in, want string }{
-		{"ERROR: login failed for password hunter2-pass", "ERROR: login failed for password [redacted]"},
-		{"client secret s3cret rejected", "client secret [redacted] rejected"},
-		{"secret Abc8Q~x.y-zAbCdEfGhIjKlMnOpQrStUvWxYz0 is wrong", "secret [redacted] is wrong"},
-		{"rt 0.AXoA%2FAbCdEf%2BGhIjKlMnOpQr%3D%3DStUvWxYz01234567.AgAB end", "rt [redacted] end"},
-		{"POST body grant_type=refresh_token&refresh_token=0.AbC&client_id=x", "POST body grant_type=refresh_token&refresh_token=[redacted]&client_id=x"},
-		{"client_secret=abc; password=xyz", "client_secret=[redacted] password=[redacted]"},
+		{"ERROR: login failed for password hunter2-pass", "ERROR: login failed for password [REDACTED]"},
+		{"client secret s3cret rejected", "client secret [REDACTED] rejected"},
+		{"secret Abc8Q~x.y-zAbCdEfGhIjKlMnOpQrStUvWxYz0 is wrong", "secret [REDACTED] is wrong"},
+		{"rt 0.AXoA%2FAbCdEf%2BGhIjKlMnOpQr%3D%3DStUvWxYz01234567.AgAB end", "rt [REDACTED] end"},
+		{"POST body grant_type=refresh_token&refresh_token=0.AbC&client_id=x", "POST body grant_type=refresh_token&refresh_token=[REDACTED]&client_id=x"},
+		{"client_secret=abc; password=xyz", "client_secret=[REDACTED] password=[REDACTED]"},
 		{"Please run 'az login' to setup account.", "Please run 'az login' to setup account."},
 	} {
 		if got := scrubToolOutput(c.in, known); got != c.want {
@@ -127,7 +127,7 @@ func TestToolFailures(t *testing.T) {
 			{"wrongtenant", "contoso.example", chain.StatusUnavailable, []string{tc.exe + " could not get a token: ", "AADSTS90002"}, []string{"contoso.example", tc.login}},
 			{"exit127", "", chain.StatusUnavailable, []string{tc.exe + " could not be run (exited with status 127)"}, []string{"install"}},
 			{"garbage", "", chain.StatusUnavailable, []string{tc.exe + " answered, but"}, nil},
-			{"tokeninerror", "", chain.StatusUnavailable, []string{"[redacted]"}, nil},
+			{"tokeninerror", "", chain.StatusUnavailable, []string{"[REDACTED]"}, nil},
 		} {
 			t.Run(tc.exe+"/"+c.mode, func(t *testing.T) {
 				t.Parallel()

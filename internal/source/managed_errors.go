@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"unicode/utf8"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/env"
 	"github.com/aztoken/aztoken/internal/httpx"
+	"github.com/aztoken/aztoken/internal/redact"
 )
 
 // miNotIMDSHint is for an answer at IMDS's address that IMDS never gives.
@@ -164,7 +164,7 @@ func miDescribeErrorBody(ctype string, body []byte, e env.Env) string {
 			}
 		}
 		if desc != "" {
-			return ": " + miOneLine(scrubMI(desc, e), 300)
+			return ": " + redact.Excerpt(desc, 300, miSecrets(e)...)
 		}
 	}
 	return " with " + miBodyKind(ctype, body)
@@ -176,7 +176,7 @@ func miDescribeBadToken(ctype string, body []byte, jsonErr msalerrors.InvalidJso
 	kind := miBodyKind(ctype, body)
 	if json.Valid(body) && jsonErr.Err != nil {
 		why := strings.TrimPrefix(jsonErr.Err.Error(), "error parsing the json error: ")
-		return kind + " that MSAL cannot read (" + miOneLine(why, 200) + ")"
+		return kind + " that MSAL cannot read (" + redact.Excerpt(why, 200) + ")"
 	}
 	return kind
 }
@@ -196,26 +196,11 @@ func miBodyKind(ctype string, body []byte) string {
 	return fmt.Sprintf("%d bytes of text", len(body))
 }
 
-func miOneLine(s string, limit int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > limit {
-		// Cut on a character boundary: a split UTF-8 sequence would print
-		// as garbage.
-		for limit > 0 && !utf8.RuneStart(s[limit]) {
-			limit--
-		}
-		s = s[:limit] + "…"
-	}
-	return s
-}
+// scrubMI removes the values of the secret variables managed identity
+// sends as headers, should an endpoint echo them back.
+func scrubMI(s string, e env.Env) string { return redact.Scrub(s, miSecrets(e)...) }
 
-// scrub removes the values of the secret variables managed identity sends
-// as headers, should an endpoint echo them back.
-func scrubMI(s string, e env.Env) string {
-	for _, k := range []string{envIdentityHeader, envMSISecret} {
-		if v := e.Get(k); len(v) >= 4 {
-			s = strings.ReplaceAll(s, v, "REDACTED")
-		}
-	}
-	return s
+// miSecrets are the values managed identity sends to authenticate itself.
+func miSecrets(e env.Env) []string {
+	return []string{e.Get(envIdentityHeader), e.Get(envMSISecret)}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/httpx"
+	"github.com/aztoken/aztoken/internal/redact"
 )
 
 // EntraError is what Entra ID said when it refused a request. It is the
@@ -80,16 +81,19 @@ func TranslateMSAL(err error, secrets ...string) error {
 		// Our own words, from an assertion callback: already a sentence.
 		return ce
 	}
-	msg, hint, cause := describeMSAL(err, redactor(secrets))
+	msg, hint, cause := describeMSAL(err, secrets)
 	return chain.Failed(cause, hint, "%s", msg)
 }
 
 // describeMSAL words an MSAL error. Our own sentences and hints are written
-// as they are; ext is applied to every piece of text that came from outside
-// (Entra ID's description, a proxy's page, MSAL's message), which is where a
-// secret could be echoed. Scrubbing our own words instead turned a secret
+// as they are; every piece of text that came from outside (Entra ID's
+// description, a proxy's page, MSAL's message), which is where a secret
+// could be echoed, is scrubbed whole by ext before anything cuts it (a first
+// line, a first sentence, redact.Excerpt), so no piece of a secret survives
+// at a cut. Scrubbing our own words instead turned a secret
 // that is a common word ("secret") into "Certificates & [REDACTED]s page".
-func describeMSAL(err error, ext func(string) string) (msg, hint string, cause error) {
+func describeMSAL(err error, secrets []string) (msg, hint string, cause error) {
+	ext := func(text string) string { return redact.Scrub(text, secrets...) }
 	if errors.Is(err, context.DeadlineExceeded) {
 		where := ""
 		if host := hostOf(err); host != "" {
@@ -102,7 +106,7 @@ func describeMSAL(err error, ext func(string) string) (msg, hint string, cause e
 	}
 	var call msalerrors.CallErr
 	if errors.As(err, &call) && call.Resp != nil {
-		return describeCallErr(call, ext)
+		return describeCallErr(call, secrets)
 	}
 	var nl *httpx.ErrNotLoopback
 	if errors.As(err, &nl) {
@@ -124,13 +128,14 @@ func describeMSAL(err error, ext func(string) string) (msg, hint string, cause e
 		return "the connection to the token endpoint broke while its answer was being read",
 			"try again; if it keeps happening, a proxy or firewall between here and AZURE_AUTHORITY_HOST is cutting connections", errors.New("answer cut off")
 	case strings.Contains(text, "TenantDiscoveryResponse"):
-		return "the authority's openid-configuration document is not usable: " + ext(firstLine(text)), "check AZURE_AUTHORITY_HOST and AZURE_TENANT_ID", errors.New("bad openid-configuration")
+		return "the authority's openid-configuration document is not usable: " + firstLine(ext(text)), "check AZURE_AUTHORITY_HOST and AZURE_TENANT_ID", errors.New("bad openid-configuration")
 	}
 	// MSAL's remaining errors are about its inputs, not the server's answer.
-	return "MSAL refused the request: " + ext(firstLine(text)), "", errors.New(ext(firstLine(text)))
+	return "MSAL refused the request: " + firstLine(ext(text)), "", errors.New(firstLine(ext(text)))
 }
 
-func describeCallErr(call msalerrors.CallErr, ext func(string) string) (msg, hint string, cause error) {
+func describeCallErr(call msalerrors.CallErr, secrets []string) (msg, hint string, cause error) {
+	ext := func(text string) string { return redact.Scrub(text, secrets...) }
 	ee := &EntraError{Status: call.Resp.StatusCode}
 	body, _ := io.ReadAll(io.LimitReader(call.Resp.Body, httpx.MaxBody))
 	var oe oauthError
@@ -144,7 +149,7 @@ func describeCallErr(call msalerrors.CallErr, ext func(string) string) (msg, hin
 		if ee.AADSTS == "" && len(oe.Codes) > 0 {
 			ee.AADSTS = fmt.Sprintf("AADSTS%d", oe.Codes[0])
 		}
-		ee.Summary = ext(firstSentence(strings.TrimPrefix(strings.TrimSpace(oe.Description), ee.AADSTS+":")))
+		ee.Summary = firstSentence(strings.TrimPrefix(strings.TrimSpace(ext(oe.Description)), ee.AADSTS+":"))
 		msg = fmt.Sprintf("%s refused the request (HTTP %d", what, ee.Status)
 		if ee.Code != "" {
 			msg += " " + ee.Code
@@ -163,7 +168,7 @@ func describeCallErr(call msalerrors.CallErr, ext func(string) string) (msg, hin
 	// Not Entra ID's JSON: a proxy page, a gateway error. A short excerpt
 	// usually says who answered.
 	msg = fmt.Sprintf("HTTP %d from %s %s", ee.Status, call.Req.Method, ext(httpx.RedactURL(call.Req.URL)))
-	if ex := ext(excerpt(body)); ex != "" {
+	if ex := redact.Excerpt(string(body), excerptLen, secrets...); ex != "" {
 		msg += ": " + ex
 	}
 	return msg, "check AZURE_AUTHORITY_HOST and any proxy (HTTPS_PROXY) between here and it", ee
@@ -222,29 +227,5 @@ func firstLine(s string) string {
 	return strings.TrimSpace(s)
 }
 
-func excerpt(body []byte) string {
-	s := strings.Join(strings.Fields(string(body)), " ")
-	const max = 120
-	if r := []rune(s); len(r) > max {
-		s = string(r[:max]) + "…"
-	}
-	return s
-}
-
-// redactor returns a function that removes the secret values from text
-// that came from outside. Values shorter than 4 bytes are left alone: they
-// would match ordinary words, and are not worth hiding.
-func redactor(secrets []string) func(string) string {
-	return func(text string) string { return scrub(text, secrets) }
-}
-
-// scrub removes secret values from text. Apply it to text that came from
-// outside (a server's answer, a tool's stderr), never to our own sentences.
-func scrub(text string, secrets []string) string {
-	for _, s := range secrets {
-		if len(s) >= 4 {
-			text = strings.ReplaceAll(text, s, "[REDACTED]")
-		}
-	}
-	return text
-}
+// excerptLen bounds how much of an outside answer a message quotes.
+const excerptLen = 120

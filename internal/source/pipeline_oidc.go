@@ -13,6 +13,7 @@ import (
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/claims"
 	"github.com/aztoken/aztoken/internal/httpx"
+	"github.com/aztoken/aztoken/internal/redact"
 )
 
 // adoOIDCAPIVersion is the Azure DevOps REST version azidentity's
@@ -74,7 +75,7 @@ func (p *Pipeline) fetchOIDCToken(ctx context.Context, s pipelineSettings) (stri
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return "", chain.Failed(err, "try again; a proxy between the runner and "+req.URL.Host+" may be cutting connections",
-			"the answer of %s's OIDC endpoint could not be read: %s", s.ciName(), scrub(firstLine(err.Error()), s.secrets()))
+			"the answer of %s's OIDC endpoint could not be read: %s", s.ciName(), firstLine(redact.Scrub(err.Error(), s.secrets()...)))
 	}
 	if resp.StatusCode != http.StatusOK {
 		return "", oidcStatusError(s, resp.StatusCode, body)
@@ -122,7 +123,7 @@ func oidcTransportError(s pipelineSettings, req *http.Request, err error) error 
 // only in excerpt, and scrubbed: a CI may echo what it was sent.
 func oidcStatusError(s pipelineSettings, status int, body []byte) error {
 	what := fmt.Sprintf("%s refused the OIDC token request (HTTP %d)", s.ciName(), status)
-	if ex := scrub(excerpt([]byte(adoMessage(body))), s.secrets()); ex != "" {
+	if ex := redact.Excerpt(adoMessage(body), excerptLen, s.secrets()...); ex != "" {
 		what += ": " + ex
 	}
 	cause := fmt.Errorf("HTTP %d", status)
