@@ -8,6 +8,10 @@ type Service string
 const (
 	// ContainerRegistry is Azure Container Registry's login servers.
 	ContainerRegistry Service = "acr"
+	// AzureRepos is Azure DevOps' git hosts: dev.azure.com, where the
+	// organization is the first path segment, and the older
+	// <organization>.visualstudio.com.
+	AzureRepos Service = "azure-repos"
 )
 
 // Row is one rule: a host exactly, or one DNS label then a suffix.
@@ -30,4 +34,9 @@ var Rows = []Row{
 	{Service: ContainerRegistry, Suffix: ".azurecr.io"},
 	{Service: ContainerRegistry, Suffix: ".azurecr.us"},
 	{Service: ContainerRegistry, Suffix: ".azurecr.cn"},
+
+	// Azure Repos over HTTPS (git asks no credential helper for SSH's
+	// ssh.dev.azure.com).
+	{Service: AzureRepos, Host: "dev.azure.com"},
+	{Service: AzureRepos, Suffix: ".visualstudio.com"},
 }
