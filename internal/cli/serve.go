@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/aztoken/aztoken/internal/chain"
@@ -261,27 +262,47 @@ type chainProvider struct {
 	r       *resolved
 	verbose func(chain.Outcome)
 
-	mu     sync.Mutex
-	chains map[serve.Identity]*chain.Chain
+	mu sync.Mutex
+	// own is the system-assigned identity's chain, kept for the whole
+	// run; users holds user-assigned identities' chains, which clients
+	// choose: at most maxIdentityChains, the least recently used dropped.
+	own   *chain.Chain
+	users *lru.Cache[serve.Identity, *chain.Chain]
 }
 
-// maxIdentityChains bounds the chains kept: identities are chosen by
-// clients, and past this many the oldest kept one is dropped.
+// maxIdentityChains bounds the user-assigned identities' chains kept.
 const maxIdentityChains = 32
 
 func newChainProvider(a *App, o *serveOptions, r *resolved) *chainProvider {
-	p := &chainProvider{r: r, chains: map[serve.Identity]*chain.Chain{}}
+	p := &chainProvider{r: r}
+	// A dropped chain's sources keep connections open to their endpoint
+	// until the idle timeout; close them now, so that what a chain holds
+	// goes with it.
+	p.users, _ = lru.NewWithEvict(maxIdentityChains, func(_ serve.Identity, ch *chain.Chain) { closeIdle(ch) })
 	if o.verbose {
 		p.verbose = verboseLogger(a.IO.ErrOut)
 	}
 	return p
 }
 
+// closeIdle closes the idle connections of the chain's sources that keep
+// any.
+func closeIdle(ch *chain.Chain) {
+	for _, s := range ch.Sources {
+		if c, ok := s.(interface{ CloseIdleConnections() }); ok {
+			c.CloseIdleConnections()
+		}
+	}
+}
+
 // chainFor returns the chain for id, building it the first time.
 func (p *chainProvider) chainFor(id serve.Identity) *chain.Chain {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if ch := p.chains[id]; ch != nil {
+	if id.IsZero() && p.own != nil {
+		return p.own
+	}
+	if ch, ok := p.users.Get(id); ok {
 		return ch
 	}
 	rr := *p.r
@@ -290,20 +311,34 @@ func (p *chainProvider) chainFor(id serve.Identity) *chain.Chain {
 		rr.cfg.ClientID, rr.cfg.ObjectID, rr.cfg.ResourceID = id.ClientID, id.ObjectID, id.ResourceID
 	}
 	ch := &chain.Chain{Sources: buildSources(&rr), Hedge: hedge, OnOutcome: p.verbose}
-	if len(p.chains) >= maxIdentityChains {
-		for k := range p.chains {
-			if !k.IsZero() {
-				delete(p.chains, k)
-				break
-			}
+	if id.IsZero() {
+		p.own = ch
+	} else {
+		p.users.Add(id, ch)
+	}
+	return ch
+}
+
+// checkIdentity applies the --client-id, --object-id and --resource-id
+// rule to an identity a client asked for, before anything is built or
+// sent for it.
+func checkIdentity(id serve.Identity) error {
+	for _, c := range []struct{ kind, value string }{{"client_id", id.ClientID}, {"object_id", id.ObjectID}, {"resource_id", id.ResourceID}} {
+		if c.value == "" {
+			continue
+		}
+		if err := source.CheckIdentityID(c.kind, c.value); err != nil {
+			return chain.Failed(nil, "ask for the identity by its client id or object id (a GUID), or by its Azure resource id", "%s %s %s", c.kind, human.Quote(c.value), err)
 		}
 	}
-	p.chains[id] = ch
-	return ch
+	return nil
 }
 
 // Token gets a token for id from the chain.
 func (p *chainProvider) Token(ctx context.Context, req chain.Request, id serve.Identity) (chain.Token, error) {
+	if err := checkIdentity(id); err != nil {
+		return chain.Token{}, err
+	}
 	if !id.IsZero() && !slices.Contains(p.r.names, chain.Managed) {
 		return chain.Token{}, fmt.Errorf("only managed identity can give a token for %s, and it is not among the selected sources: %w", id, serve.ErrIdentityNotFound)
 	}

@@ -3,13 +3,20 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/env"
 	"github.com/aztoken/aztoken/internal/serve"
 	"github.com/aztoken/aztoken/internal/source"
 )
@@ -55,7 +62,8 @@ func TestServeBuildsSourcesOncePerIdentity(t *testing.T) {
 	built, _ := withCountedSources(t, nil, chain.Managed, chain.AzureCLI)
 	p := newChainProvider(&App{}, &serveOptions{}, &resolved{names: []string{chain.Managed, chain.AzureCLI}})
 	req := chain.Request{Scopes: []string{"https://vault.azure.net/.default"}}
-	ids := []serve.Identity{{}, {}, {ClientID: "a"}, {ClientID: "a"}, {}, {ClientID: "b"}}
+	a, b := serve.Identity{ClientID: guid(1)}, serve.Identity{ClientID: guid(2)}
+	ids := []serve.Identity{{}, {}, a, a, {}, b}
 	for _, id := range ids {
 		if _, err := p.Token(context.Background(), req, id); err != nil {
 			t.Fatal(err)
@@ -139,5 +147,138 @@ func TestSameHostPort(t *testing.T) {
 		if got := sameHostPort(c.a, c.b); got != c.want {
 			t.Errorf("sameHostPort(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
 		}
+	}
+}
+
+// Every distinct user-assigned id a client sends through serve used to
+// leave an MSAL client, its transport and an open connection behind for
+// good; what serve holds per identity is now bounded by the chains it
+// keeps. The endpoint refuses every identity, as Azure does for one that
+// is not assigned, over keep-alive connections.
+func TestServeDistinctIdentitiesStayBounded(t *testing.T) {
+	var open atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"statusCode":400,"message":"No User Assigned or Delegated Managed Identity found for specified ClientId/ResourceId/PrincipalId."}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			open.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			open.Add(-1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	vars := map[string]string{"IDENTITY_ENDPOINT": srv.URL + "/msi/token", "IDENTITY_HEADER": "fake-identity-header-secret"}
+	// MSAL reads the process environment; the source checks it agrees.
+	for k, v := range vars {
+		t.Setenv(k, v)
+	}
+	t.Setenv("MSI_ENDPOINT", "")
+	t.Setenv("AZURE_CLIENT_ID", "")
+	e := env.Map(vars)
+	p := newChainProvider(&App{Env: e}, &serveOptions{}, &resolved{names: []string{chain.Managed}, cfg: source.Config{Env: e}})
+	req := chain.Request{Scopes: []string{"https://vault.azure.net/.default"}}
+	const n = 1000
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range n {
+		id := serve.Identity{ClientID: guid(i)}
+		if _, err := p.Token(context.Background(), req, id); err == nil {
+			t.Fatalf("identity %d got a token from an endpoint that refuses every identity", i)
+		}
+	}
+	// A dropped chain closes its idle connections; the server sees them
+	// close a moment later.
+	deadline := time.Now().Add(10 * time.Second)
+	for open.Load() > maxIdentityChains && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	var after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	t.Logf("%d identities: %d connections open, heap %+d KiB", n, open.Load(), (int64(after.HeapAlloc)-int64(before.HeapAlloc))/1024)
+	if got := open.Load(); got > maxIdentityChains {
+		t.Errorf("%d connections stay open after %d distinct identities; want at most %d (one per kept chain)", got, n, maxIdentityChains)
+	}
+	// Per identity beyond the kept chains, the heap may not grow by a
+	// transport and an MSAL client (several KiB each).
+	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > 4<<20 {
+		t.Errorf("the heap grew by %d KiB for %d distinct identities; what serve holds per identity must be bounded", grown/1024, n)
+	}
+}
+
+// guid makes the n-th client id of a test.
+func guid(n int) string { return fmt.Sprintf("0d9b4c4e-0000-4000-8000-%012d", n) }
+
+// The chains kept per identity are a least-recently-used set: an
+// identity clients keep asking for is never dropped for one asked once,
+// and the system-assigned identity's chain is never dropped at all.
+func TestServeKeepsRecentlyUsedIdentities(t *testing.T) {
+	built, _ := withCountedSources(t, nil, chain.Managed, chain.AzureCLI)
+	p := newChainProvider(&App{}, &serveOptions{}, &resolved{names: []string{chain.Managed, chain.AzureCLI}})
+	req := chain.Request{Scopes: []string{"https://vault.azure.net/.default"}}
+	ask := func(id serve.Identity) {
+		t.Helper()
+		if _, err := p.Token(context.Background(), req, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hot := serve.Identity{ClientID: guid(0)}
+	ask(serve.Identity{})
+	ask(hot)
+	// Each new identity past the cap drops the least recently used one;
+	// hot is asked between any two, so it is never that one.
+	const rounds = 300
+	for i := 1; i <= rounds; i++ {
+		ask(serve.Identity{ClientID: guid(i)})
+		ask(hot)
+		ask(serve.Identity{})
+	}
+	// One managed source for the system-assigned chain, one for hot, one
+	// per new identity.
+	if got, want := built[chain.Managed].Load(), int64(2+rounds); got != want {
+		t.Errorf("managed identity built %d times, want %d: a recently used identity's chain was dropped", got, want)
+	}
+	if got := built[chain.AzureCLI].Load(); got != 1 {
+		t.Errorf("az built %d times, want once: the system-assigned chain was dropped", got)
+	}
+	// The oldest one-off identity is gone; the newest is still kept.
+	ask(serve.Identity{ClientID: guid(rounds)})
+	if got, want := built[chain.Managed].Load(), int64(2+rounds); got != want {
+		t.Errorf("the newest identity's chain was rebuilt")
+	}
+	ask(serve.Identity{ClientID: guid(1)})
+	if got, want := built[chain.Managed].Load(), int64(3+rounds); got != want {
+		t.Errorf("the oldest identity's chain was kept past the cap")
+	}
+}
+
+// An id a client sends passes the --client-id, --object-id and
+// --resource-id rule before a source is built or asked for it.
+func TestServeChecksIdentityIDs(t *testing.T) {
+	built, asked := withCountedSources(t, nil, chain.Managed)
+	p := newChainProvider(&App{}, &serveOptions{}, &resolved{names: []string{chain.Managed}})
+	req := chain.Request{Scopes: []string{"https://vault.azure.net/.default"}}
+	for _, id := range []serve.Identity{
+		{ClientID: "not-a-guid"},
+		{ObjectID: "1234"},
+		{ResourceID: "/subscriptions/x/resourceGroups/g"},
+	} {
+		_, err := p.Token(context.Background(), req, id)
+		if err == nil || errors.Is(err, serve.ErrIdentityNotFound) || !strings.Contains(err.Error(), "is not") {
+			t.Errorf("%s: %v; want the id refused as malformed", id, err)
+		}
+	}
+	if built[chain.Managed].Load() != 0 || asked[chain.Managed].Load() != 0 {
+		t.Errorf("a source was built (%d) or asked (%d) for a malformed id", built[chain.Managed].Load(), asked[chain.Managed].Load())
+	}
+	good := serve.Identity{ResourceID: "/subscriptions/0d9b4c4e-0000-4000-8000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app"}
+	if _, err := p.Token(context.Background(), req, good); err != nil {
+		t.Errorf("a well-formed resource id: %v", err)
 	}
 }

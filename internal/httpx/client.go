@@ -86,6 +86,25 @@ func NewClient(o Options) *http.Client {
 // (MSAL builds Service Fabric's, to pin its certificate thumbprint).
 func Wrap(rt http.RoundTripper) http.RoundTripper { return &transport{base: rt} }
 
+// closeIdle forwards http.Client.CloseIdleConnections through a wrapping
+// RoundTripper to the transport that holds the connections: without it a
+// client whose transport is wrapped closes nothing, and a source dropped
+// by serve would keep its sockets until the idle timeout.
+func closeIdle(base http.RoundTripper) {
+	if c, ok := base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// CloseIdleConnections closes the base transport's idle connections.
+func (t *transport) CloseIdleConnections() { closeIdle(t.base) }
+
+// CloseIdleConnections closes the base transport's idle connections.
+func (t *retrying) CloseIdleConnections() { closeIdle(t.base) }
+
+// CloseIdleConnections closes the base transport's idle connections.
+func (t *knownAuthorities) CloseIdleConnections() { closeIdle(t.base) }
+
 type transport struct {
 	base    http.RoundTripper
 	rewrite func(*url.URL)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -38,6 +39,20 @@ type Managed struct {
 	// probed is set once IMDS has answered a probe, as azidentity does:
 	// later requests go straight to the token endpoint.
 	probed atomic.Bool
+	// flights coalesces concurrent acquisitions of one token (and probes
+	// of one host): MSAL sends one request per AcquireToken call even
+	// when many run at once (MSAL issue #569), and IMDS throttles.
+	flights singleflight.Group
+
+	// mu guards client and httpClient, the MSAL client this source
+	// asks through, made on first use. It lives and dies with the
+	// source, as azidentity's managed identity client does: whoever
+	// keeps the source (get for one run, serve per identity, bounded)
+	// bounds the clients. MSAL keeps its token cache for the whole
+	// process itself, so nothing is lost between two sources.
+	mu         sync.Mutex
+	client     *managedidentity.Client
+	httpClient *http.Client
 }
 
 // NewManaged returns the managed identity source.
@@ -172,11 +187,6 @@ func managedResource(req chain.Request) (string, error) {
 	return resources.FromScope(req.Scopes[0]), nil
 }
 
-// miFlights coalesces concurrent acquisitions of one token within the
-// process: MSAL sends one request per AcquireToken call even when many run
-// at once (MSAL issue #569), and IMDS throttles.
-var miFlights singleflight.Group
-
 // GetToken acquires a token from the detected managed identity endpoint.
 func (m *Managed) GetToken(ctx context.Context, req chain.Request) (chain.Token, error) {
 	p := m.plan()
@@ -196,13 +206,13 @@ func (m *Managed) GetToken(ctx context.Context, req chain.Request) (chain.Token,
 		}
 		m.probed.Store(true)
 	}
-	client, err := sharedClient(m.cfg, p)
+	client, err := m.msalClient(p)
 	if err != nil {
 		return chain.Token{}, chain.Failed(err, "", "%s managed identity could not be set up: %s", p.kind.Title(), scrubMI(err.Error(), m.cfg.Env))
 	}
 
 	key := strings.Join([]string{string(p.kind), p.host(), p.id.kind, p.id.value, resource}, "|")
-	ch := miFlights.DoChan(key, func() (any, error) {
+	ch := m.flights.DoChan(key, func() (any, error) {
 		// The flight outlives a caller that gives up early, for the sake of
 		// the others waiting on it, but not the leader's deadline; the
 		// leader's recorder still sees the requests.
@@ -293,26 +303,21 @@ func msalKind(s managedidentity.Source) ManagedKind {
 	return ManagedIMDS
 }
 
-// miClients shares one MSAL client per endpoint and identity within the
-// process, as MSAL's own token cache is shared by the whole process.
-var miClients struct {
-	sync.Mutex
-	m map[string]*managedidentity.Client
-}
-
-func sharedClient(cfg Config, p managedPlan) (*managedidentity.Client, error) {
+// msalClient returns the source's MSAL client, making it on first use.
+// The plan comes from the source's own configuration, which does not
+// change, so one client serves every request of this source.
+func (m *Managed) msalClient(p managedPlan) (*managedidentity.Client, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.client != nil {
+		return m.client, nil
+	}
 	// Managed identity alone makes no probe; where nothing routes IMDS's
 	// address (a laptop) the connection then never completes, so
 	// --imds-timeout bounds establishing it instead.
 	var dial time.Duration
-	if p.kind == ManagedIMDS && !cfg.ProbeIMDS {
-		dial = imdsTimeoutOf(cfg)
-	}
-	key := strings.Join([]string{string(p.kind), p.endpoint, cfg.Env.Get(envIdentityThumbprint), p.id.kind, p.id.value, dial.String()}, "|")
-	miClients.Lock()
-	defer miClients.Unlock()
-	if c, ok := miClients.m[key]; ok {
-		return c, nil
+	if p.kind == ManagedIMDS && !m.cfg.ProbeIMDS {
+		dial = imdsTimeoutOf(m.cfg)
 	}
 	var id managedidentity.ID = managedidentity.SystemAssigned()
 	switch p.id.kind {
@@ -323,18 +328,28 @@ func sharedClient(cfg Config, p managedPlan) (*managedidentity.Client, error) {
 	case "resource_id":
 		id = managedidentity.UserAssignedResourceID(p.id.value)
 	}
-	hc := &miHTTP{client: cfg.HTTPClient(httpx.Options{Rewrite: imdsRewrite(p.imdsTarget), DialTimeout: dial})}
+	hc := m.cfg.HTTPClient(httpx.Options{Rewrite: imdsRewrite(p.imdsTarget), DialTimeout: dial})
 	// Retries are ours (see miHTTP): MSAL's wait a fixed second, ignore
 	// Retry-After and allow each attempt a minute.
-	c, err := managedidentity.New(id, managedidentity.WithHTTPClient(hc), managedidentity.WithRetryPolicyDisabled())
+	c, err := managedidentity.New(id, managedidentity.WithHTTPClient(&miHTTP{client: hc}), managedidentity.WithRetryPolicyDisabled())
 	if err != nil {
 		return nil, err
 	}
-	if miClients.m == nil {
-		miClients.m = map[string]*managedidentity.Client{}
+	m.client, m.httpClient = &c, hc
+	return m.client, nil
+}
+
+// CloseIdleConnections closes the connections the source keeps open to
+// its endpoint between requests. serve calls it when it drops the source
+// of an identity no client has asked for lately, so that a dropped
+// source holds no socket until the idle timeout.
+func (m *Managed) CloseIdleConnections() {
+	m.mu.Lock()
+	hc := m.httpClient
+	m.mu.Unlock()
+	if hc != nil {
+		hc.CloseIdleConnections()
 	}
-	miClients.m[key] = &c
-	return &c, nil
 }
 
 // defaultIMDSTimeout bounds the IMDS probe when --imds-timeout is not set.

@@ -41,7 +41,7 @@ func imdsTimeoutOf(cfg Config) time.Duration {
 // means IMDS is there. Concurrent probes of one host share one request.
 func (m *Managed) probe(ctx context.Context, p managedPlan) error {
 	timeout := m.imdsTimeout()
-	_, err, _ := miFlights.Do("probe|"+p.host()+"|"+timeout.String(), func() (any, error) {
+	_, err, _ := m.flights.Do("probe|"+p.host()+"|"+timeout.String(), func() (any, error) {
 		return nil, m.runProbe(ctx, p, timeout)
 	})
 	return err
