@@ -4,8 +4,10 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/env"
 	"github.com/aztoken/aztoken/internal/httpx"
 )
 
@@ -133,9 +135,16 @@ func managedRequests(p managedPlan, resource string, cfg Config) []chain.Request
 	return out
 }
 
-// CacheKey names who managed identity would answer as:
-// "managed|<kind>|<endpoint host>|<id kind>=<id>", or "…|system" for the
-// system-assigned identity.
+// CacheKey names who managed identity would answer as, and through what:
+// "managed|<kind>|<endpoint host>|<id kind>=<id>|cred=<digest>", or
+// "…|system|…" for the system-assigned identity.
+//
+// The digest covers the whole endpoint URL (its path and query too: Cloud
+// Shell's may hold a secret) and every input that authenticates it, as for the other sources
+// (credkey.go): a wrong IDENTITY_HEADER is sent and refused rather than
+// answered from the cache, and another endpoint on the same host and port
+// (serve restarted with its new secret, or in another mode) is asked
+// afresh.
 func (m *Managed) CacheKey(req chain.Request) (string, bool) {
 	p := m.plan()
 	if p.err != nil || req.Tenant != "" {
@@ -145,7 +154,19 @@ func (m *Managed) CacheKey(req chain.Request) (string, bool) {
 	if p.id.kind != "" {
 		who = p.id.kind + "=" + p.id.value
 	}
-	return "managed|" + string(p.kind) + "|" + p.host() + "|" + who, true
+	return strings.Join([]string{"managed", string(p.kind), p.host(), who, managedCredential(p.endpoint, m.cfg.Env)}, "|"), true
+}
+
+// managedCredential digests the endpoint and what authenticates it or
+// selects what it answers with, across every kind: App Service's and
+// Service Fabric's IDENTITY_HEADER, Service Fabric's server thumbprint,
+// Azure ML's MSI_SECRET and its default identity, Azure Arc's IMDS_ENDPOINT.
+// Cloud Shell's and IMDS's only input is the endpoint.
+// A variable that the detected kind does not read only costs a cache miss
+// when it changes.
+func managedCredential(endpoint string, e env.Env) string {
+	return credentialDigest("managed", endpoint, e.Get(envIdentityHeader), e.Get(envIdentityThumbprint),
+		e.Get(envMSISecret), e.Get(envDefaultIdentityID), e.Get(envIMDSEndpoint))
 }
 
 var (

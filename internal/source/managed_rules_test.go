@@ -215,16 +215,16 @@ func TestManagedRequestRules(t *testing.T) {
 func TestManagedCacheKey(t *testing.T) {
 	t.Parallel()
 	req := chain.Request{Scopes: []string{"https://vault.azure.net/.default"}}
+	cred := func(endpoint string) string { return managedCredential(endpoint, env.Map(nil)) }
 	tests := []struct {
 		name string
 		cfg  Config
 		want string
 		ok   bool
 	}{
-		{"imds system", Config{Env: env.Map(nil)}, "managed|imds|169.254.169.254|system", true},
-		{"pod host", Config{Env: env.Map(map[string]string{"AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:2579"}), ClientID: "c1"}, "managed|imds|127.0.0.1:2579|client_id=c1", true},
-		{"app service", Config{Env: env.Map(map[string]string{"IDENTITY_ENDPOINT": "http://127.0.0.1:41/msi/token", "IDENTITY_HEADER": "h"}), ObjectID: "o1"}, "managed|appservice|127.0.0.1:41|object_id=o1", true},
-		{"AZURE_CLIENT_ID", Config{Env: env.Map(map[string]string{"AZURE_CLIENT_ID": "e1"})}, "managed|imds|169.254.169.254|client_id=e1", true},
+		{"imds system", Config{Env: env.Map(nil)}, "managed|imds|169.254.169.254|system|" + cred(imdsTokenURL), true},
+		{"pod host", Config{Env: env.Map(map[string]string{"AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:2579"}), ClientID: "c1"}, "managed|imds|127.0.0.1:2579|client_id=c1|" + cred("http://127.0.0.1:2579/metadata/identity/oauth2/token"), true},
+		{"AZURE_CLIENT_ID", Config{Env: env.Map(map[string]string{"AZURE_CLIENT_ID": "e1"})}, "managed|imds|169.254.169.254|client_id=e1|" + cred(imdsTokenURL), true},
 		{"two ids", Config{Env: env.Map(nil), ClientID: "a", ObjectID: "b"}, "", false},
 	}
 	for _, tc := range tests {
@@ -233,6 +233,66 @@ func TestManagedCacheKey(t *testing.T) {
 		got, ok := m.CacheKey(req)
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("%s: CacheKey = %q, %v; want %q, %v", tc.name, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// Every input that authenticates a managed identity endpoint, and the
+// whole endpoint URL, changes the cache key: a wrong secret or another
+// endpoint on the same host and port is asked, never answered from the
+// cache. No secret appears in the key.
+func TestManagedCacheKeyNamesEndpointAndCredential(t *testing.T) {
+	t.Parallel()
+	req := chain.Request{Scopes: []string{"https://vault.azure.net/.default"}}
+	const appSvc, header = "http://127.0.0.1:41/msi/token", "right-identity-header-1"
+	base := map[string]map[string]string{
+		"app service":    {"IDENTITY_ENDPOINT": appSvc, "IDENTITY_HEADER": header},
+		"service fabric": {"IDENTITY_ENDPOINT": "https://127.0.0.1:2377/metadata/identity/oauth2/token", "IDENTITY_HEADER": header, "IDENTITY_SERVER_THUMBPRINT": "AB12"},
+		"azure ml":       {"MSI_ENDPOINT": "http://127.0.0.1:42/token", "MSI_SECRET": "right-msi-secret-1", "DEFAULT_IDENTITY_CLIENT_ID": "d1"},
+		"cloud shell":    {"MSI_ENDPOINT": "http://127.0.0.1:43/cloudshell/serve-secret-1"},
+		"arc":            {"IDENTITY_ENDPOINT": "http://127.0.0.1:40342/metadata/identity/oauth2/token", "IMDS_ENDPOINT": "http://127.0.0.1:40342"},
+		"imds moved":     {"AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:2579"},
+	}
+	changes := []struct {
+		kind, name, value string
+	}{
+		{"app service", "IDENTITY_HEADER", "wrong-identity-header-2"},
+		{"app service", "IDENTITY_ENDPOINT", "http://127.0.0.1:41/other/msi/token"},
+		{"app service", "IDENTITY_ENDPOINT", appSvc + "?x=1"},
+		{"service fabric", "IDENTITY_HEADER", "wrong-identity-header-2"},
+		{"service fabric", "IDENTITY_SERVER_THUMBPRINT", "CD34"},
+		{"azure ml", "MSI_SECRET", "wrong-msi-secret-2"},
+		{"azure ml", "DEFAULT_IDENTITY_CLIENT_ID", "d2"},
+		{"azure ml", "MSI_ENDPOINT", "http://127.0.0.1:42/other"},
+		{"cloud shell", "MSI_ENDPOINT", "http://127.0.0.1:43/cloudshell/serve-secret-2"},
+		{"arc", "IMDS_ENDPOINT", "http://127.0.0.1:40343"},
+		{"arc", "IDENTITY_ENDPOINT", "http://127.0.0.1:40342/other"},
+		{"imds moved", "AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:2580"},
+	}
+	key := func(vars map[string]string) string {
+		m := NewManaged(Config{Env: env.Map(vars)})
+		m.himds = func() bool { return false }
+		k, ok := m.CacheKey(req)
+		if !ok {
+			t.Fatalf("CacheKey not ok for %v", vars)
+		}
+		return k
+	}
+	for _, c := range changes {
+		before := key(base[c.kind])
+		vars := map[string]string{}
+		for k, v := range base[c.kind] {
+			vars[k] = v
+		}
+		vars[c.name] = c.value
+		after := key(vars)
+		if before == after {
+			t.Errorf("%s: changing %s to %q leaves the cache key %q", c.kind, c.name, c.value, before)
+		}
+		for _, secret := range []string{header, "right-msi-secret-1", "wrong-identity-header-2", "wrong-msi-secret-2", "serve-secret-"} {
+			if strings.Contains(before+after, secret) {
+				t.Errorf("%s: the cache key holds the secret %q", c.kind, secret)
+			}
 		}
 	}
 }
