@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -37,32 +37,13 @@ DPAPI where one is available. explain says which.`,
 			if err != nil {
 				return err
 			}
-			if format == "json" {
-				if infos == nil {
-					infos = []cache.Info{} // an empty cache is [], not null, for jq
-				}
-				enc := json.NewEncoder(a.IO.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(infos)
+			if infos == nil {
+				infos = []cache.Info{} // an empty cache is [], not null, for jq
 			}
-			if len(infos) == 0 {
-				fmt.Fprintf(a.IO.Out, "The cache in %s is empty.\n", c.Dir())
-				return nil
-			}
-			t := &output.Table{}
-			t.AddRow("KEY", "SOURCE", "IDENTITY", "SCOPES", "EXPIRES")
-			for _, in := range infos {
-				exp := human.Duration(time.Until(in.ExpiresOn))
-				if in.Problem != "" {
-					exp = in.Problem
-				}
-				t.AddRow(in.Key[:min(12, len(in.Key))], in.Source, in.Identity, strings.Join(in.Scopes, " "), exp)
-			}
-			t.Render(a.IO.Out)
-			return nil
+			return output.WriteReport(a.IO.Out, format, infos, func(w io.Writer) error { return writeCacheTable(w, c.Dir(), infos) })
 		},
 	}
-	addOutputFlag(list, &format, "table", "json")
+	addReportFlag(list, &format, output.ReportTable)
 	clear := &cobra.Command{
 		Use:   "clear",
 		Short: "Remove every cached token",
@@ -82,4 +63,21 @@ DPAPI where one is available. explain says which.`,
 	list.Args, clear.Args = noArgs, noArgs
 	cmd.AddCommand(list, clear)
 	return cmd
+}
+
+func writeCacheTable(w io.Writer, dir string, infos []cache.Info) error {
+	if len(infos) == 0 {
+		_, err := fmt.Fprintf(w, "The cache in %s is empty.\n", dir)
+		return err
+	}
+	t := &output.Table{}
+	t.AddRow("KEY", "SOURCE", "IDENTITY", "SCOPES", "EXPIRES")
+	for _, in := range infos {
+		exp := human.Duration(time.Until(in.ExpiresOn))
+		if in.Problem != "" {
+			exp = in.Problem
+		}
+		t.AddRow(in.Key[:min(12, len(in.Key))], in.Source, in.Identity, strings.Join(in.Scopes, " "), exp)
+	}
+	return t.Render(w)
 }

@@ -41,8 +41,8 @@ func (o *chainOptions) bind(cmd *cobra.Command, withTimeout bool) {
 	f.StringArrayVar(&o.scopes, "scope", nil, "a v2 scope to ask for, such as https://vault.azure.net/.default (repeatable)")
 	f.StringVar(&o.resource, "resource", "", "a v1 resource URI, an application id or an alias: "+strings.Join(resources.Aliases(), ", ")+" (default "+resources.Default+")")
 	f.StringVar(&o.tenant, "tenant", "", "ask for a token from this tenant (see AZURE_ADDITIONALLY_ALLOWED_TENANTS)")
-	f.StringArrayVar(&o.include, "source", nil, "try only this source (repeatable): env, workload, pipeline, mi, azcli, azd, pwsh")
-	f.StringArrayVar(&o.exclude, "exclude", nil, "skip this source (repeatable)")
+	addEnumSliceFlag(cmd, &o.include, "source", "source", "try only this source (repeatable, or comma-separated)", isSourceName, sourceNames()...)
+	addEnumSliceFlag(cmd, &o.exclude, "exclude", "source", "skip this source (repeatable, or comma-separated)", isSourceName, sourceNames()...)
 	f.StringVar(&o.clientID, "client-id", "", "managed identity: the client id of a user-assigned identity")
 	f.StringVar(&o.objectID, "object-id", "", "managed identity: the object id of a user-assigned identity")
 	f.StringVar(&o.resourceID, "resource-id", "", "managed identity: the Azure resource id of a user-assigned identity")
@@ -55,8 +55,6 @@ func (o *chainOptions) bind(cmd *cobra.Command, withTimeout bool) {
 		f.DurationVar(&o.timeout, "timeout", 30*time.Second, "bound the whole command (env AZTOKEN_TIMEOUT)")
 	}
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "write each source tried, its outcome, duration and requests to stderr")
-	_ = cmd.RegisterFlagCompletionFunc("source", completeSources)
-	_ = cmd.RegisterFlagCompletionFunc("exclude", completeSources)
 	_ = cmd.RegisterFlagCompletionFunc("resource", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return resources.Aliases(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -65,6 +63,22 @@ func (o *chainOptions) bind(cmd *cobra.Command, withTimeout bool) {
 	for _, name := range []string{"tenant", "client-id", "object-id", "resource-id", "federated-token-env", "service-connection-id", "oidc-audience", "imds-timeout", "cli-timeout", "timeout"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 	}
+}
+
+// sourceNames are each source's short name, in chain order: what help
+// and completion offer for --source and --exclude, which also take the
+// longer aliases and SDK type names (chain.Resolve).
+func sourceNames() []string {
+	var out []string
+	for _, s := range chain.Order {
+		out = append(out, s.Aliases[0])
+	}
+	return out
+}
+
+func isSourceName(name string) bool {
+	_, ok := chain.Resolve(name)
+	return ok
 }
 
 // durationFromEnv applies a variable when the flag was not given.

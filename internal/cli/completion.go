@@ -6,7 +6,6 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/resources"
 )
 
@@ -22,15 +21,6 @@ func completeScopes(*cobra.Command, []string, string) ([]string, cobra.ShellComp
 	var out []string
 	for _, alias := range resources.Aliases() {
 		out = append(out, resources.ToScope(resources.Expand(alias)))
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
-}
-
-// completeSources offers each source's short name, in chain order.
-func completeSources(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	var out []string
-	for _, s := range chain.Order {
-		out = append(out, s.Aliases[0])
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
 }

@@ -76,7 +76,7 @@ func TestCompletionFlagValues(t *testing.T) {
 		{[]string{"whoami", "-o", ""}, []string{"text", "json"}, true},
 		{[]string{"decode", "-o", ""}, []string{"text", "json"}, true},
 		{[]string{"cache", "list", "-o", ""}, []string{"table", "json"}, true},
-		{[]string{"serve", "--print-env", ""}, []string{"env", "env-no-export", "powershell", "compose"}, true},
+		{[]string{"serve", "--print-env", ""}, []string{"env", "env-file", "powershell", "compose"}, true},
 		{[]string{"serve", "--imds", ""}, []string{"auto", "secret", "open", "off"}, true},
 		{[]string{"serve", "--allow-resource", ""}, aliases, false},
 		{[]string{"serve", "--source", ""}, sources, true},

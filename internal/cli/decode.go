@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aztoken/aztoken/internal/claims"
+	"github.com/aztoken/aztoken/internal/output"
 	"github.com/aztoken/aztoken/internal/usage"
 )
 
@@ -61,41 +61,31 @@ and contacts nothing.`,
 			if err != nil {
 				return usage.New(sentence(err.Error()))
 			}
-			if format == "json" {
-				// decode shows everything the token carries; whoami and
-				// probe keep to the summary.
-				return writeJSON(a, struct {
-					claims.Summary
-					Header map[string]any `json:"header"`
-					Claims map[string]any `json:"claims"`
-				}{claims.Summarize(c, time.Now()), c.Header, c.Raw})
-			}
-			return writeClaims(a, format, "", c)
+			// decode's JSON shows everything the token carries; whoami
+			// and probe keep to the summary.
+			all := struct {
+				claims.Summary
+				Header map[string]any `json:"header"`
+				Claims map[string]any `json:"claims"`
+			}{claims.Summarize(c, time.Now()), c.Header, c.Raw}
+			return output.WriteReport(a.IO.Out, format, all, func(w io.Writer) error { return claims.Render(w, c, time.Now()) })
 		},
 	}
-	addOutputFlag(cmd, &format, "text", "json")
+	addReportFlag(cmd, &format, output.ReportText)
 	return cmd
 }
 
 // writeClaims prints a token's claims, and the source when known.
 func writeClaims(a *App, format, source string, c claims.Claims) error {
 	now := time.Now()
-	if format == "json" {
-		out := struct {
-			Source string `json:"source,omitempty"`
-			claims.Summary
-		}{source, claims.Summarize(c, now)}
-		return writeJSON(a, out)
-	}
-	if source != "" {
-		fmt.Fprintf(a.IO.Out, "source: %s\n", source)
-	}
-	return claims.Render(a.IO.Out, c, now)
-}
-
-// writeJSON writes v indented, as every command's -o json does.
-func writeJSON(a *App, v any) error {
-	enc := json.NewEncoder(a.IO.Out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	summary := struct {
+		Source string `json:"source,omitempty"`
+		claims.Summary
+	}{source, claims.Summarize(c, now)}
+	return output.WriteReport(a.IO.Out, format, summary, func(w io.Writer) error {
+		if source != "" {
+			fmt.Fprintf(w, "source: %s\n", source)
+		}
+		return claims.Render(w, c, now)
+	})
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/human"
+	"github.com/aztoken/aztoken/internal/output"
 )
 
 type explainOptions struct {
@@ -30,7 +30,7 @@ over. It sends nothing and runs nothing.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runExplain(cmd, a, o) },
 	}
 	o.bind(cmd, false)
-	addOutputFlag(cmd, &o.format, "text", "json")
+	addReportFlag(cmd, &o.format, output.ReportText)
 	return cmd
 }
 
@@ -78,13 +78,7 @@ func runExplain(cmd *cobra.Command, a *App, o *explainOptions) error {
 		rep.Sources = append(rep.Sources, es)
 	}
 	rep.Warnings = append(r.warnings, chainWarnings(rep.Sources)...)
-	if o.format == "json" {
-		enc := json.NewEncoder(a.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	writeExplainText(a, rep)
-	return nil
+	return output.WriteReport(a.IO.Out, o.format, rep, func(w io.Writer) error { return writeExplainText(w, rep) })
 }
 
 func describeSelection(a *App, o *explainOptions, r *resolved) string {
@@ -123,11 +117,8 @@ func chainWarnings(srcs []explainSource) []string {
 	return out
 }
 
-func writeExplainText(a *App, rep explainReport) {
-	// explain echoes what it found (variable values, paths, tool output):
-	// written through human.Text, none of it can drive the terminal.
+func writeExplainText(out io.Writer, rep explainReport) error {
 	var b strings.Builder
-	defer func() { _, _ = io.WriteString(a.IO.Out, human.Text(b.String())) }()
 	w := &b
 	fmt.Fprintf(w, "Scopes: %s\n", strings.Join(rep.Scopes, " "))
 	if rep.Tenant != "" {
@@ -170,4 +161,8 @@ func writeExplainText(a *App, rep explainReport) {
 			fmt.Fprintf(w, "Note: %s\n", wn)
 		}
 	}
+	// explain echoes what it found (variable values, paths, tool output):
+	// written through human.Text, none of it can drive the terminal.
+	_, err := io.WriteString(out, human.Text(b.String()))
+	return err
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aztoken/aztoken/internal/output"
-	"github.com/aztoken/aztoken/internal/usage"
 )
 
 type getOptions struct {
@@ -36,13 +35,10 @@ Formats (-o): ` + strings.Join(output.Formats(), ", ") + `.`,
 	o.bind(cmd, true)
 	o.cache.bind(cmd)
 	addOutputFlag(cmd, &o.format, output.Formats()...)
-	cmd.Flags().StringVar(&o.envName, "env-name", "AZURE_ACCESS_TOKEN", "the variable name for the env, powershell, fish and windows-cmd formats")
-	cmd.Flags().StringVar(&o.mask, "mask", "", "print a CI runner's masking line before the token: auto, github, azure-pipelines (not with -o json, header or exec-credential)")
+	cmd.Flags().StringVar(&o.envName, "env-name", output.DefaultEnvName, "the variable name for the formats that assign one: "+strings.Join(output.Assigning(), ", "))
+	addEnumFlag(cmd, &o.mask, "mask", "", "", "--mask runner", "print a CI runner's masking line before the token (not with -o "+strings.Join(output.Unmaskable(), ", ")+")", output.MaskChoices...)
 	cmd.Flags().Lookup("mask").NoOptDefVal = "auto"
 	_ = cmd.RegisterFlagCompletionFunc("env-name", cobra.NoFileCompletions)
-	_ = cmd.RegisterFlagCompletionFunc("mask", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{"auto", "github", "azure-pipelines"}, cobra.ShellCompDirectiveNoFileComp
-	})
 	return cmd
 }
 
@@ -51,7 +47,6 @@ func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
 	if err := output.ValidEnvName(o.envName); err != nil {
 		return err
 	}
-	ci := output.CINone
 	if format == output.ExecCredential {
 		// kubectl's request is checked before any source runs: a wrong
 		// one is a usage error however the chain would fare.
@@ -59,12 +54,10 @@ func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
 			return err
 		}
 	}
-	if cmd.Flags().Changed("mask") {
-		if err := maskFits(format); err != nil {
-			return err
-		}
-		var err error
-		if ci, err = resolveCI(o.mask, a); err != nil {
+	if o.mask != "" {
+		// Refused whether or not a CI system is detected, so a script
+		// that works on a laptop does not break only in CI.
+		if err := output.CheckMask(format); err != nil {
 			return err
 		}
 	}
@@ -73,65 +66,14 @@ func runGet(cmd *cobra.Command, a *App, o *getOptions) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if ci != output.CINone {
-		buf.WriteString(maskStatement(format, output.MaskLine(ci, tok.AccessToken)))
-	}
 	meta := output.Meta{Source: res.source, Scopes: res.req.Scopes, EnvName: o.envName, ExecInfo: a.Env.Get("KUBERNETES_EXEC_INFO")}
+	if o.mask != "" {
+		meta.Mask = output.ResolveCI(o.mask, a.Env)
+	}
 	if err := output.WriteToken(&buf, format, tok, meta); err != nil {
 		return err
 	}
 	// One write, so a reader never sees half a token.
 	_, err = a.IO.Out.Write(buf.Bytes())
 	return err
-}
-
-// maskFits refuses --mask with a format whose reader parses stdout whole
-// (JSON, kubectl's ExecCredential, an HTTP header): a masking line first
-// would make it something else. GitHub Actions and Azure Pipelines read
-// workflow commands from stderr too (actions/runner's ScriptHandler
-// passes stderr through its OutputManager; the Azure Pipelines agent's
-// handlers subscribe ErrorDataReceived to the same OnDataReceived), but the
-// line holds the token, and a token never goes to stderr. It is refused
-// whether or not a CI system is detected, so a script that works on a laptop
-// does not break only in CI.
-func maskFits(f output.Format) error {
-	switch f {
-	case output.JSON, output.ExecCredential, output.Header:
-		hint := "register the mask in a step of its own: eval \"$(aztoken get --mask -o env)\", then use $AZURE_ACCESS_TOKEN"
-		if f == output.ExecCredential {
-			hint = "kubectl does not log what an exec plugin prints, so drop --mask"
-		}
-		return usage.Errorf("--mask cannot be used with -o %s: the masking line would come first and the output would no longer be %s; %s.", f, f, hint)
-	}
-	return nil
-}
-
-// resolveCI reads --mask: a CI system's name, or auto to detect it from
-// the system's own variables (none detected: no line, so the same
-// script works on a laptop).
-func resolveCI(v string, a *App) (output.CI, error) {
-	switch v {
-	case "auto", "":
-		return output.DetectCI(a.Env), nil
-	case string(output.CIGitHub), string(output.CIAzurePipelines):
-		return output.CI(v), nil
-	}
-	return "", usage.Errorf("--mask: unknown runner %q; use auto, github or azure-pipelines.", v)
-}
-
-// maskStatement puts the masking line before the token. For the shell
-// formats it is an echo in that shell, so that eval "$(aztoken get --mask
-// -o env)" still runs cleanly and the line still reaches the job's log.
-func maskStatement(f output.Format, line string) string {
-	line = strings.TrimSuffix(line, "\n")
-	q := "'" + strings.ReplaceAll(line, "'", `'\''`) + "'"
-	switch f {
-	case output.Env, output.EnvNoExport, output.Fish:
-		return "echo " + q + "\n"
-	case output.PowerShell:
-		return "Write-Output '" + strings.ReplaceAll(line, "'", "''") + "'\n"
-	case output.WindowsCmd:
-		return "echo " + line + "\n"
-	}
-	return line + "\n"
 }

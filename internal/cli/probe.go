@@ -2,8 +2,8 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -42,7 +42,7 @@ preflight check.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runProbe(cmd, a, o) },
 	}
 	o.bind(cmd, true)
-	addOutputFlag(cmd, &o.format, "table", "json")
+	addReportFlag(cmd, &o.format, output.ReportTable)
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "exit as get would: 4 when the chain would stop at a failing source even though a later one answers")
 	return cmd
 }
@@ -95,14 +95,8 @@ func runProbe(cmd *cobra.Command, a *App, o *probeOptions) error {
 		return silent(ExitInterrupted)
 	}
 	rep := buildProbeReport(outcomes, time.Now())
-	if o.format == "json" {
-		enc := json.NewEncoder(a.IO.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return err
-		}
-	} else {
-		writeProbeTable(a, rep)
+	if err := output.WriteReport(a.IO.Out, o.format, rep, func(w io.Writer) error { return writeProbeTable(w, a, rep) }); err != nil {
+		return err
 	}
 	if o.strict && rep.Stopper != "" {
 		// get would stop at the failing source and never reach the one
@@ -164,7 +158,7 @@ func probeExit(outcomes []chain.Outcome) error {
 	return silent(chainCode(st))
 }
 
-func writeProbeTable(a *App, rep probeReport) {
+func writeProbeTable(w io.Writer, a *App, rep probeReport) error {
 	col := a.IO.StdoutColors()
 	t := &output.Table{}
 	t.AddRow("SOURCE", "STATUS", "TIME", "DETAIL")
@@ -183,22 +177,25 @@ func writeProbeTable(a *App, rep probeReport) {
 		}
 		t.AddRow(s.Source, col.Status(s.Status.String()), human.Duration(s.duration), detail+mark)
 	}
-	t.Render(a.IO.Out)
+	if err := t.Render(w); err != nil {
+		return err
+	}
 	// Hints for what went wrong; those of merely absent sources only when
 	// nothing answered, where they are what the user needs next.
 	for _, s := range rep.Sources {
 		if s.Hint != "" && (s.Status == chain.StatusFailed || s.Status == chain.StatusTimedOut || s.HalfConfigured || rep.Pick == "") {
-			fmt.Fprintf(a.IO.Out, "%s: %s\n", s.Source, s.Hint)
+			fmt.Fprintf(w, "%s: %s\n", s.Source, s.Hint)
 		}
 	}
 	switch {
 	case rep.Pick == "" && rep.Stopper != "":
-		fmt.Fprintf(a.IO.Out, "\nThe chain would stop at %s: its failure is not 'unavailable', so later sources are never tried.\n", rep.Stopper)
+		fmt.Fprintf(w, "\nThe chain would stop at %s: its failure is not 'unavailable', so later sources are never tried.\n", rep.Stopper)
 	case rep.Pick == "":
-		fmt.Fprintln(a.IO.Out, "\nNo source answered.")
+		fmt.Fprintln(w, "\nNo source answered.")
 	default:
-		fmt.Fprintf(a.IO.Out, "\nThe chain would use %s.\n", rep.Pick)
+		fmt.Fprintf(w, "\nThe chain would use %s.\n", rep.Pick)
 	}
+	return nil
 }
 
 func identityLine(s probeResult) string {

@@ -92,10 +92,10 @@ stops the server after requests in flight finish.`,
 	f.StringVar(&o.secretFile, "secret-file", "", "read the secret clients must present from this file (default: a new random one)")
 	f.StringVar(&o.secretEnv, "secret-env", "", "read the secret clients must present from this variable")
 	f.StringArrayVar(&o.allowResources, "allow-resource", nil, "serve only this resource or alias (repeatable)")
-	f.StringVar(&o.imds, "imds", "auto", "IMDS protocol: auto (no secret on loopback, as Azure's; secret elsewhere), secret, open (no secret; loopback or link-local addresses only), off")
+	addEnumFlag(cmd, &o.imds, "imds", "", "auto", "--imds mode", "IMDS protocol", imdsValues()...)
 	f.StringArrayVar(&o.mapIdentities, "map-identity", nil, "answer requests for this user-assigned identity (client_id=ID, object_id=ID, mi_res_id=ID, or * for all) with the chain's own token (repeatable); others get \"identity not found\"")
 	f.BoolVar(&o.relay, "relay", false, "get tokens from the aztoken serve named by IDENTITY_ENDPOINT and IDENTITY_HEADER in this process's environment (App Service protocol), not from this machine's chain")
-	f.StringVar(&o.printEnv, "print-env", "", "print the variables a container needs to stdout: "+strings.Join(serve.EnvFormats, ", "))
+	addEnumFlag(cmd, &o.printEnv, "print-env", "", "", "--print-env format", "print the variables a container needs to stdout", serve.EnvFormats...)
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no access log")
 	f.BoolVar(&o.emulate, "emulate", false, "mint emulated tokens from a local key; needs no Azure account")
 	f.StringVar(&o.emu.Tenant, "emulate-tenant", "", "emulator: the tid claim")
@@ -105,8 +105,6 @@ stops the server after requests in flight finish.`,
 	f.DurationVar(&o.emu.Lifetime, "emulate-lifetime", serve.DefaultEmulatorLifetime, "emulator: token lifetime, 10m to 48h")
 	f.StringVar(&o.emu.KeyFile, "emulate-key", "", "emulator: an RSA private key (PEM) to sign with, so tokens verify across restarts")
 	bindDockerNetwork(cmd, &o.dockerNetwork)
-	_ = cmd.RegisterFlagCompletionFunc("print-env", fixedCompletion(serve.EnvFormats...))
-	_ = cmd.RegisterFlagCompletionFunc("imds", fixedCompletion("auto", "secret", "open", "off"))
 	_ = cmd.RegisterFlagCompletionFunc("allow-resource", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return resources.Aliases(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -122,9 +120,6 @@ stops the server after requests in flight finish.`,
 }
 
 func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
-	if o.printEnv != "" && !slices.Contains(serve.EnvFormats, o.printEnv) {
-		return usage.Errorf("--print-env: unknown format %q; use %s.", o.printEnv, strings.Join(serve.EnvFormats, ", "))
-	}
 	for _, name := range []string{"resource", "scope"} {
 		if cmd.Flags().Changed(name) {
 			return usage.Errorf("--%s does not apply to serve: it answers the resource each client asks for (limit them with --allow-resource).", name)
@@ -141,19 +136,6 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 			return err
 		}
 	}
-	var imds serve.IMDSMode
-	switch o.imds {
-	case "auto":
-		imds = serve.IMDSAuto
-	case "secret":
-		imds = serve.IMDSRequireSecret
-	case "open":
-		imds = serve.IMDSOpen
-	case "off":
-		imds = serve.IMDSOff
-	default:
-		return usage.Errorf("--imds: unknown mode %q; use auto, secret, open or off.", o.imds)
-	}
 	var allowed []string
 	for _, r := range o.allowResources {
 		allowed = append(allowed, resources.Expand(r))
@@ -167,7 +149,7 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 		SecretEnv:      o.secretEnv,
 		LookupEnv:      a.Env.Lookup,
 		AllowResources: allowed,
-		IMDS:           imds,
+		IMDS:           imdsMode(o.imds),
 		Stderr:         a.IO.ErrOut,
 	}
 	if !o.quiet {
@@ -226,6 +208,36 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 	}
 	fmt.Fprintln(a.IO.ErrOut, "aztoken serve: stopped")
 	return nil
+}
+
+// imdsModes are --imds's values, each with what it means (for help and
+// completion) and what it asks of serve.
+var imdsModes = []struct {
+	value string
+	mode  serve.IMDSMode
+}{
+	{"auto\tno secret on loopback, as Azure's; secret elsewhere", serve.IMDSAuto},
+	{"secret\trequire the secret", serve.IMDSRequireSecret},
+	{"open\tno secret; loopback or link-local addresses only", serve.IMDSOpen},
+	{"off\tno IMDS", serve.IMDSOff},
+}
+
+func imdsValues() []string {
+	var out []string
+	for _, m := range imdsModes {
+		out = append(out, m.value)
+	}
+	return out
+}
+
+// imdsMode is the mode of an --imds value the flag accepted.
+func imdsMode(name string) serve.IMDSMode {
+	for _, m := range imdsModes {
+		if n, _, _ := strings.Cut(m.value, "\t"); n == name {
+			return m.mode
+		}
+	}
+	return serve.IMDSAuto
 }
 
 // abortOnSecondSignal waits for the first SIGINT or SIGTERM (ctx ending),

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aztoken/aztoken/internal/claims"
+	"github.com/aztoken/aztoken/internal/output"
 )
 
 type whoamiOptions struct {
@@ -34,6 +35,6 @@ func newWhoamiCmd(a *App) *cobra.Command {
 	}
 	o.bind(cmd, true)
 	o.cache.bind(cmd)
-	addOutputFlag(cmd, &o.format, "text", "json")
+	addReportFlag(cmd, &o.format, output.ReportText)
 	return cmd
 }

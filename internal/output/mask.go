@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/aztoken/aztoken/internal/env"
+	"github.com/aztoken/aztoken/internal/usage"
 )
 
 // CI names a CI system that can be told to mask a value in its logs. (Not
@@ -16,6 +17,37 @@ const (
 	CIGitHub         CI = "github"
 	CIAzurePipelines CI = "azure-pipelines"
 )
+
+// MaskChoices are the values of --mask: a CI system's name, or auto to
+// detect it (ResolveCI).
+var MaskChoices = []string{"auto", string(CIGitHub), string(CIAzurePipelines)}
+
+// ResolveCI reads a --mask value: a CI system's name, or auto to detect it
+// from the system's own variables (none detected: CINone, so the same
+// script works on a laptop).
+func ResolveCI(choice string, e env.Env) CI {
+	if choice == "auto" {
+		return DetectCI(e)
+	}
+	return CI(choice)
+}
+
+// CheckMask refuses --mask with a format whose reader parses stdout whole
+// (JSON, kubectl's ExecCredential, an HTTP header): a masking line first
+// would make it something else. GitHub Actions and Azure Pipelines read
+// workflow commands from stderr too (actions/runner's ScriptHandler
+// passes stderr through its OutputManager; the Azure Pipelines agent's
+// handlers subscribe ErrorDataReceived to the same OnDataReceived), but
+// the line holds the token, and a token never goes to stderr. The caller
+// checks whether or not a CI system is detected, so a script that works
+// on a laptop does not break only in CI.
+func CheckMask(f Format) error {
+	r, ok := rules[f]
+	if !ok || r.echo != nil {
+		return nil
+	}
+	return usage.Errorf("--mask cannot be used with -o %s: the masking line would come first and the output would no longer be %s; %s.", f, f, r.refusal)
+}
 
 // DetectCI tells which CI system, if any, this process runs under, from
 // the variable each one sets in every step: GITHUB_ACTIONS=true on GitHub
@@ -60,4 +92,15 @@ func MaskLine(ci CI, token string) string {
 		return "##vso[task.setsecret]" + esc.Replace(token) + "\n"
 	}
 	return ""
+}
+
+// Unmaskable lists the token formats that cannot take --mask, for help.
+func Unmaskable() []string {
+	var out []string
+	for _, f := range formats {
+		if rules[f].echo == nil {
+			out = append(out, string(f))
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package output
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -63,4 +64,47 @@ func cmdAssignment(name, value string) (string, error) {
 		}
 	}
 	return "set " + name + "=" + value + "\n", nil
+}
+
+// The assignments of the formats that assign a variable. name has passed
+// ValidEnvName, so it needs no quoting.
+
+func exportAssignment(name, value string) (string, error) {
+	return "export " + name + "=" + posixQuote(value) + "\n", nil
+}
+
+func posixAssignment(name, value string) (string, error) {
+	return name + "=" + posixQuote(value) + "\n", nil
+}
+
+func powershellAssignment(name, value string) (string, error) {
+	return "$Env:" + name + " = " + powershellQuote(value) + "\n", nil
+}
+
+func fishAssignment(name, value string) (string, error) {
+	return "set -gx " + name + " " + fishQuote(value) + "\n", nil
+}
+
+// posixEcho is a masking line as a statement of the POSIX shells and fish
+// (whose unquoted \' is a quote, so the POSIX quoting reads the same).
+func posixEcho(line string) string { return "echo " + posixQuote(line) }
+
+// envFileAssignment is a line of docker run --env-file, which takes
+// everything after the first = literally, quotes included, and has no
+// escapes: a value with a line break cannot be written.
+func envFileAssignment(name, value string) (string, error) {
+	if strings.ContainsAny(value, "\r\n\x00") {
+		return "", errors.New("the value of " + name + " holds a line break, which docker's --env-file cannot carry; use --print-env env")
+	}
+	return name + "=" + value + "\n", nil
+}
+
+// composeHeader and composeAssignment are the environment: entry of a
+// service in a compose file, indented to sit under the service's name.
+// The value is a YAML double-quoted string (Go's quoting is a subset of
+// YAML's escapes), and $ is doubled because compose interpolates it.
+const composeHeader = "    environment:\n"
+
+func composeAssignment(name, value string) (string, error) {
+	return "      " + name + ": " + strings.ReplaceAll(strconv.Quote(value), "$", "$$") + "\n", nil
 }

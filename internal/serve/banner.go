@@ -4,16 +4,22 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/aztoken/aztoken/internal/output"
 )
 
 // containerHost is how a container reaches its host: Docker Desktop
 // resolves it by itself, Linux needs --add-host=host.docker.internal:host-gateway.
 const containerHost = "host.docker.internal"
 
-// EnvFormats are the formats PrintEnv accepts.
-var EnvFormats = []string{"env", "env-no-export", "powershell", "compose"}
+// EnvFormats are the formats PrintEnv accepts, output's formats that
+// assign variables. env-file is what docker run --env-file reads (no
+// quoting: it takes everything after = as it is); get's env-no-export
+// would quote for a shell, so it is not offered here.
+var EnvFormats = []string{string(output.Env), string(output.EnvFile), string(output.PowerShell), string(output.Compose)}
 
 // printBanner writes what a developer needs to point a container or a
 // local process at the server. It shows the secret on purpose. The first
@@ -83,39 +89,26 @@ func (s *Server) printBanner(w io.Writer) {
 }
 
 // PrintEnv writes the variables a container needs, for stdout, in one of
-// EnvFormats: env (export lines for sh), env-no-export (KEY=VALUE, for
-// docker run --env-file), powershell, or compose (an environment: and
-// extra_hosts: snippet for a service in a compose file). The endpoint
-// names host.docker.internal, which is what a container resolves to its
-// host. It needs a started server, and writes the secret on purpose.
+// EnvFormats: env (export lines for sh), env-file (for docker run
+// --env-file), powershell, or compose (an environment: and extra_hosts:
+// snippet for a service in a compose file). The endpoint names
+// host.docker.internal, which is what a container resolves to its host.
+// It needs a started server, and writes the secret on purpose.
 func (s *Server) PrintEnv(w io.Writer, format string) error {
 	if s.ln == nil {
 		return fmt.Errorf("the server is not listening yet, so its port is unknown; start it first")
 	}
-	endpoint := "http://" + containerHost + ":" + strconv.Itoa(s.Port()) + PathAppService
-	vars := [][2]string{{"IDENTITY_ENDPOINT", endpoint}, {"IDENTITY_HEADER", s.secret}}
-	var b strings.Builder
-	switch format {
-	case "env":
-		for _, kv := range vars {
-			fmt.Fprintf(&b, "export %s='%s'\n", kv[0], kv[1])
-		}
-	case "env-no-export":
-		for _, kv := range vars {
-			fmt.Fprintf(&b, "%s=%s\n", kv[0], kv[1])
-		}
-	case "powershell":
-		for _, kv := range vars {
-			fmt.Fprintf(&b, "$env:%s = '%s'\n", kv[0], kv[1])
-		}
-	case "compose":
-		b.WriteString("    environment:\n")
-		for _, kv := range vars {
-			fmt.Fprintf(&b, "      %s: \"%s\"\n", kv[0], kv[1])
-		}
-		fmt.Fprintf(&b, "    extra_hosts:\n      - \"%s:host-gateway\"\n", containerHost)
-	default:
+	if !slices.Contains(EnvFormats, format) {
 		return fmt.Errorf("unknown env format %q; use one of %s", format, strings.Join(EnvFormats, ", "))
+	}
+	endpoint := "http://" + containerHost + ":" + strconv.Itoa(s.Port()) + PathAppService
+	vars := []output.Var{{Name: "IDENTITY_ENDPOINT", Value: endpoint}, {Name: "IDENTITY_HEADER", Value: s.secret}}
+	var b strings.Builder
+	if err := output.WriteVars(&b, output.Format(format), vars); err != nil {
+		return err
+	}
+	if format == string(output.Compose) {
+		fmt.Fprintf(&b, "    extra_hosts:\n      - \"%s:host-gateway\"\n", containerHost)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -20,8 +20,8 @@ func TestPrintEnv(t *testing.T) {
 	endpoint := "http://host.docker.internal:" + port + "/msi/token"
 	cases := []struct{ format, want string }{
 		{"env", "export IDENTITY_ENDPOINT='" + endpoint + "'\nexport IDENTITY_HEADER='" + testSecret + "'\n"},
-		{"env-no-export", "IDENTITY_ENDPOINT=" + endpoint + "\nIDENTITY_HEADER=" + testSecret + "\n"},
-		{"powershell", "$env:IDENTITY_ENDPOINT = '" + endpoint + "'\n$env:IDENTITY_HEADER = '" + testSecret + "'\n"},
+		{"env-file", "IDENTITY_ENDPOINT=" + endpoint + "\nIDENTITY_HEADER=" + testSecret + "\n"},
+		{"powershell", "$Env:IDENTITY_ENDPOINT = '" + endpoint + "'\n$Env:IDENTITY_HEADER = '" + testSecret + "'\n"},
 		{"compose", "    environment:\n      IDENTITY_ENDPOINT: \"" + endpoint + "\"\n      IDENTITY_HEADER: \"" + testSecret + "\"\n    extra_hosts:\n      - \"host.docker.internal:host-gateway\"\n"},
 	}
 	for _, tc := range cases {
@@ -34,7 +34,9 @@ func TestPrintEnv(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	if err := s.PrintEnv(&b, "fish"); err == nil || !strings.Contains(err.Error(), "env, env-no-export, powershell, compose") {
+	// env-no-export is get's shell format (quoted); docker's --env-file
+	// would keep the quotes, so serve offers env-file instead.
+	if err := s.PrintEnv(&b, "env-no-export"); err == nil || !strings.Contains(err.Error(), "env, env-file, powershell, compose") {
 		t.Errorf("unknown format: %v", err)
 	}
 	idle, _ := New(Options{Provider: &upstream{}})
