@@ -55,7 +55,11 @@ func (s *Server) printBanner(w io.Writer) {
 	case isLoopbackHost(host) && runtime.GOOS == "linux":
 		fmt.Fprintf(&b, "  run a container with (Docker Engine on Linux reaches the host's loopback only from the host network):\n")
 		fmt.Fprintf(&b, "    %s\n", hostNet)
-		fmt.Fprintf(&b, "  or, with Docker Desktop, which forwards host.docker.internal to this machine's loopback:\n")
+		allow := ""
+		if !s.hosts.names[containerHost] {
+			allow = " (restart serve with --allow-host " + containerHost + " for it)"
+		}
+		fmt.Fprintf(&b, "  or, with Docker Desktop, which forwards host.docker.internal to this machine's loopback%s:\n", allow)
 		fmt.Fprintf(&b, "    %s\n", desktop)
 	case isLoopbackHost(host):
 		fmt.Fprintf(&b, "  run a container with (Docker Desktop forwards host.docker.internal to this machine's loopback):\n")
@@ -80,6 +84,11 @@ func (s *Server) printBanner(w io.Writer) {
 		fmt.Fprintf(&b, "  IMDS is open (--imds open): it needs no secret, as on Azure, so %s can get tokens for this identity, as any process on an Azure VM can.\n", who)
 	default:
 		fmt.Fprintf(&b, "    AZURE_POD_IDENTITY_AUTHORITY_HOST=%s   (IMDS: Python and .NET; no secret, any local process may ask)\n", local)
+	}
+	if s.imdsOn && !s.imdsSecret && isLoopbackHost(host) && (desktopLoopback || s.hosts.names[containerHost]) {
+		// Docker Desktop's proxy makes every container a local process
+		// here; only the Host name tells an honest one apart.
+		fmt.Fprintf(&b, "  Docker Desktop's containers reach this loopback too: under host.docker.internal IMDS needs the secret, but a container that sends Host: 127.0.0.1 gets tokens without it. If you run containers you do not trust, restart with --imds off and give containers the IDENTITY_ENDPOINT and IDENTITY_HEADER above, or the relay (docs/containers.md).\n")
 	}
 	if s.emu != nil {
 		fmt.Fprintf(&b, "  tokens verify against %s (issuer %s)\n", s.emu.DiscoveryURL(), s.emu.Issuer())

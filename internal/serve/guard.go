@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/aztoken/aztoken/internal/safefile"
 )
 
 // Browser guard.
@@ -26,11 +28,21 @@ import (
 // SDK clients send none of these headers, and always name the address
 // they dialled as the Host.
 
-// containerHostNames are names that containers use for the host. An
-// attacker's page cannot be served from them (they resolve only inside
-// Docker, or in the hosts file Docker Desktop writes), so accepting them
-// opens nothing to a browser.
-var containerHostNames = []string{"localhost", containerHost, "gateway.docker.internal"}
+// containerHostNames are the names Docker gives containers for their
+// host. Nothing but Docker maps them: where Docker does not send requests
+// under them to this listener and the hosts file does not map them, a
+// browser that meets them asks DNS, which a rogue network answers (DNS
+// rebinding), so they are accepted only where Docker maps them here, where
+// the hosts file maps them, or when --allow-host names them. Even then
+// they never open IMDS without the secret (see own).
+var containerHostNames = []string{containerHost, "gateway.docker.internal"}
+
+// Where Docker Desktop's containers come from, and the hosts file; tests
+// replace them.
+var (
+	desktopLoopback = desktopForwardsLoopback
+	hostsPath       = systemHostsPath()
+)
 
 // hostRule says which Host header values name this server.
 type hostRule struct {
@@ -43,9 +55,16 @@ type hostRule struct {
 // newHostRule builds the rule for a listen address and extra names the
 // user allowed (--allow-host).
 func newHostRule(listenHost string, extra []string) (hostRule, error) {
-	h := hostRule{names: map[string]bool{}, listen: listenHost}
+	h := hostRule{names: map[string]bool{"localhost": true}, listen: listenHost}
+	// Docker Engine maps the container names to a bridge's address (a
+	// listener there is not loopback); Docker Desktop forwards them to
+	// this machine's loopback.
+	dockerMapsHere := !isLoopbackHost(listenHost) || desktopLoopback
+	inHosts := hostsFileNames(hostsPath)
 	for _, n := range containerHostNames {
-		h.names[n] = true
+		if dockerMapsHere || inHosts[n] {
+			h.names[n] = true
+		}
 	}
 	for _, n := range extra {
 		name := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(n)), ".")
@@ -67,6 +86,31 @@ func newHostRule(listenHost string, extra []string) (hostRule, error) {
 		h.names[strings.TrimSuffix(strings.ToLower(listenHost), ".")] = true
 	}
 	return h, nil
+}
+
+// hostsFileNames are the container names the hosts file at path maps,
+// which the resolver answers before asking DNS. A missing or unreadable
+// file maps none.
+func hostsFileNames(path string) map[string]bool {
+	b, err := safefile.Read(path, safefile.MaxSize)
+	if err != nil {
+		return nil
+	}
+	found := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		for _, n := range f[1:] {
+			n = strings.TrimSuffix(strings.ToLower(n), ".")
+			if slices.Contains(containerHostNames, n) {
+				found[n] = true
+			}
+		}
+	}
+	return found
 }
 
 func validHostName(s string) bool {
@@ -106,7 +150,30 @@ func (h hostRule) allows(host string) (ok bool, why string) {
 	if h.names[name] {
 		return true, ""
 	}
+	if slices.Contains(containerHostNames, name) {
+		return false, name + " reaches this listener through no Docker here and is not in the hosts file, so a web page may have had DNS point it here; if a container uses it, restart serve with --allow-host " + name
+	}
 	return false, "the name is not this server's"
+}
+
+// own reports whether host, a Host header the rule allows, is a loopback
+// literal, localhost or the listen address itself. Those are the names a
+// process on this machine, or a container on the listen address's link,
+// dials; a container behind Docker Desktop's proxy, which reaches
+// loopback as if it were a local process, sends host.docker.internal (or
+// an --allow-host name) instead, so only requests under own names get
+// IMDS without the secret.
+func (h hostRule) own(host string) bool {
+	name, _, err := splitHost(host)
+	if err != nil {
+		return false
+	}
+	if ip, err := netip.ParseAddr(name); err == nil {
+		ip = ip.WithZone("").Unmap()
+		return ip.IsLoopback() || h.ip.IsValid() && ip == h.ip
+	}
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	return name == "localhost" || name == strings.TrimSuffix(strings.ToLower(h.listen), ".")
 }
 
 // splitHost splits a Host header into a name or IP and a port, and
@@ -193,11 +260,15 @@ func (s *Server) hostList() string {
 	if s.hosts.anyIP {
 		names = []string{"any of this machine's IP addresses"}
 	}
-	names = append(names, "127.0.0.1", "[::1]")
-	names = append(names, containerHostNames...)
+	names = append(names, "127.0.0.1", "[::1]", "localhost")
+	for _, n := range containerHostNames {
+		if s.hosts.names[n] {
+			names = append(names, n)
+		}
+	}
 	var extra []string
 	for n := range s.hosts.names {
-		if !strings.EqualFold(n, s.hosts.listen) && !slices.Contains(containerHostNames, n) {
+		if !strings.EqualFold(n, s.hosts.listen) && n != "localhost" && !slices.Contains(containerHostNames, n) {
 			extra = append(extra, n)
 		}
 	}

@@ -6,6 +6,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -54,6 +57,7 @@ func serveDirect(t *testing.T, s *Server, log *syncBuffer, r *http.Request) (int
 // listen address, loopback, localhost and the container host names, with
 // any port, in any case, with a trailing dot on a name; nothing else.
 func TestHostHeader(t *testing.T) {
+	withDocker(t, false, "")
 	cases := []struct {
 		listen string
 		host   string
@@ -67,8 +71,11 @@ func TestHostHeader(t *testing.T) {
 		{"127.0.0.1:8080", "LOCALHOST:8080", true},
 		{"127.0.0.1:8080", "localhost.:8080", true},
 		{"127.0.0.1:8080", "localhost..", false},
-		{"127.0.0.1:8080", "host.docker.internal:8080", true},
-		{"127.0.0.1:8080", "Host.Docker.Internal", true},
+		// Docker Engine never sends these to loopback (see
+		// TestContainerHostNames for where it does).
+		{"127.0.0.1:8080", "host.docker.internal:8080", false},
+		{"127.0.0.1:8080", "Host.Docker.Internal", false},
+		{"127.0.0.1:8080", "gateway.docker.internal", false},
 		{"127.0.0.1:8080", "[::1]:8080", true},
 		{"127.0.0.1:8080", "[::1]", true},
 		{"127.0.0.1:8080", "[0:0:0:0:0:0:0:1]:8080", true},
@@ -95,6 +102,8 @@ func TestHostHeader(t *testing.T) {
 		{"169.254.169.254:80", "169.254.169.254:80", true},
 		{"169.254.169.254:80", "169.254.169.253", false},
 		{"169.254.169.254:80", "metadata.azure.internal", false},
+		{"169.254.169.254:80", "host.docker.internal", true},
+		{"172.17.0.1:8080", "Host.Docker.Internal.:8080", true},
 		{"[fe80::1%eth0]:80", "[fe80::1]:80", true},
 		{"[fe80::1%eth0]:80", "[fe80::2]:80", false},
 		{"0.0.0.0:8080", "172.17.0.1:8080", true}, // every interface: any IP literal
@@ -137,7 +146,7 @@ func TestEveryProtocolChecksHost(t *testing.T) {
 	}{
 		{s.Addr(), true},
 		{"localhost:1", true},
-		{"aztoken", true},
+		{"aztoken", true}, // but IMDS needs the secret under it: TestIMDSWithoutSecretOnlyUnderOwnNames
 		{"EVIL.example.com:" + s.URL()[len("http://127.0.0.1:"):], false},
 		{"evil.example.com.", false},
 		{"[::2]:80", false},
@@ -145,7 +154,11 @@ func TestEveryProtocolChecksHost(t *testing.T) {
 	}
 	for name, req := range guardRequests() {
 		for _, h := range hosts {
-			status, body, line := serveDirect(t, s, log, req(h.host))
+			r := req(h.host)
+			if name == "imds" && h.host == "aztoken" {
+				r.Header.Set(secretHeader, testSecret)
+			}
+			status, body, line := serveDirect(t, s, log, r)
 			switch {
 			case h.ok && status != 200:
 				t.Errorf("%s, Host %q: %d %s", name, h.host, status, body)
@@ -269,5 +282,115 @@ func TestRebindingReproductionRefused(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 403 || strings.Contains(string(body), "access_token") {
 		t.Errorf("%d %s", resp.StatusCode, body)
+	}
+}
+
+// withDocker makes the machine look like one with Docker Desktop (desktop)
+// or Docker Engine, with hosts as its hosts file.
+func withDocker(t *testing.T, desktop bool, hosts string) {
+	t.Helper()
+	oldDesktop, oldPath := desktopLoopback, hostsPath
+	t.Cleanup(func() { desktopLoopback, hostsPath = oldDesktop, oldPath })
+	desktopLoopback = desktop
+	hostsPath = filepath.Join(t.TempDir(), "hosts")
+	if err := os.WriteFile(hostsPath, []byte(hosts), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The container host names are accepted only where Docker sends requests
+// under them to this listener, where the hosts file maps them, or through
+// --allow-host: anywhere else a browser asks DNS for them, and a rogue
+// network's DNS can point them here (issue 27, item 5).
+func TestContainerHostNames(t *testing.T) {
+	const desktopHosts = "# Added by Docker Desktop\n192.168.65.254 host.docker.internal\n192.168.65.254\tgateway.docker.internal\n"
+	cases := []struct {
+		name    string
+		desktop bool
+		hosts   string
+		listen  string
+		allow   []string
+		host    string
+		ok      bool
+	}{
+		{"docker engine, loopback", false, "127.0.0.1 localhost\n", "127.0.0.1", nil, "host.docker.internal", false},
+		{"docker engine, loopback, gateway name", false, "", "127.0.0.1", nil, "gateway.docker.internal:80", false},
+		{"docker engine, localhost listener", false, "", "localhost", nil, "host.docker.internal", false},
+		{"docker engine, a commented-out mapping", false, "# 127.0.0.1 host.docker.internal\n", "127.0.0.1", nil, "host.docker.internal", false},
+		{"docker engine, another name's line", false, "127.0.0.1 host.docker.internal.evil\n", "127.0.0.1", nil, "host.docker.internal", false},
+		{"docker engine, hosts file maps it", false, "127.0.0.1 localhost host.docker.internal # mine\n", "127.0.0.1", nil, "HOST.docker.internal", true},
+		{"docker engine, hosts file maps the other", false, "127.0.0.1 host.docker.internal\n", "127.0.0.1", nil, "gateway.docker.internal", false},
+		{"docker engine, --allow-host", false, "", "127.0.0.1", []string{"host.docker.internal"}, "host.docker.internal", true},
+		{"docker engine, a docker network's gateway", false, "", "169.254.169.254", nil, "host.docker.internal", true},
+		{"docker engine, the docker0 bridge", false, "", "172.17.0.1", nil, "gateway.docker.internal", true},
+		{"docker desktop, loopback", true, "", "127.0.0.1", nil, "host.docker.internal", true},
+		{"docker desktop, hosts file", true, desktopHosts, "127.0.0.1", nil, "gateway.docker.internal", true},
+		{"no hosts file", false, "", "[::1]", nil, "host.docker.internal", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			withDocker(t, tc.desktop, tc.hosts)
+			if tc.name == "no hosts file" {
+				hostsPath = filepath.Join(t.TempDir(), "missing")
+			}
+			rule, err := newHostRule(listenHost(tc.listen+":80"), tc.allow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ok, why := rule.allows(tc.host)
+			if ok != tc.ok {
+				t.Errorf("Host %q: allowed %v (%s), want %v", tc.host, ok, why, tc.ok)
+			}
+			if !ok && !strings.Contains(why, "--allow-host") {
+				t.Errorf("the refusal does not say what to do: %s", why)
+			}
+		})
+	}
+}
+
+// IMDS without a secret answers only requests addressed to a loopback
+// literal, localhost or the listen address. Docker Desktop forwards a
+// container's connection to host.docker.internal from a process on this
+// machine, so it arrives from 127.0.0.1 like a local client; the name it
+// dialled is what tells it apart, and under that name, or any other
+// accepted name, IMDS needs the secret (issue 27, item 11).
+func TestIMDSWithoutSecretOnlyUnderOwnNames(t *testing.T) {
+	withDocker(t, true, "")
+	for _, mode := range []IMDSMode{IMDSAuto, IMDSOpen} {
+		log := &syncBuffer{}
+		s := start(t, Options{Provider: &upstream{}, AccessLog: log, IMDS: mode, AllowHosts: []string{"relay"}})
+		cases := []struct {
+			host, secret string
+			status       int
+			want         string
+		}{
+			{s.Addr(), "", 200, "access_token"},
+			{"127.0.0.1", "", 200, "access_token"},
+			{"127.9.9.9:1", "", 200, "access_token"},
+			{"[::1]:80", "", 200, "access_token"},
+			{"localhost:80", "", 200, "access_token"},
+			{"LocalHost.", "", 200, "access_token"},
+			{"host.docker.internal:" + strconv.Itoa(s.Port()), "", 401, "host.docker.internal, which containers behind Docker Desktop use"},
+			{"Host.Docker.Internal", "", 401, "X-IDENTITY-HEADER"},
+			{"gateway.docker.internal", "", 401, "X-IDENTITY-HEADER"},
+			{"relay", "", 401, "X-IDENTITY-HEADER"},
+			{"host.docker.internal", "wrong-secret-0123456789", 403, "does not match"},
+			{"host.docker.internal", testSecret, 200, "access_token"},
+			{"relay:8080", testSecret, 200, "access_token"},
+		}
+		for _, tc := range cases {
+			r := guardRequests()["imds"](tc.host)
+			r.RemoteAddr = "127.0.0.1:40000" // Docker Desktop's proxy
+			if tc.secret != "" {
+				r.Header.Set(secretHeader, tc.secret)
+			}
+			status, body, line := serveDirect(t, s, log, r)
+			if status != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("--imds %d, Host %q, secret %v: %d %s, want %d %q", mode, tc.host, tc.secret != "", status, body, tc.status, tc.want)
+			}
+			if strings.Contains(body+line, testSecret) {
+				t.Errorf("the secret is in the answer or the log: %s %s", body, line)
+			}
+		}
 	}
 }

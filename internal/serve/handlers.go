@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -142,9 +140,9 @@ func (s *Server) imds(w *record, r *http.Request) {
 		fail(http.StatusForbidden, "forbidden", "Requests with an X-Forwarded-For or Forwarded header are refused, as Azure's IMDS refuses them.")
 		return
 	}
-	if !s.imdsSecret && !nearby(r.RemoteAddr) {
-		w.note = "refused: remote address neither loopback nor link-local"
-		fail(http.StatusForbidden, "forbidden", "This IMDS endpoint has no secret and answers only this machine and the containers on its link-local network; your address is neither.")
+	if !s.imdsSecret && !s.link.admits(r.RemoteAddr) {
+		w.note = "refused: remote address neither loopback nor on the listen address's link"
+		fail(http.StatusForbidden, "forbidden", "This IMDS endpoint has no secret and answers only this machine and the containers on the network of its listen address; your address is neither.")
 		return
 	}
 	if !strings.EqualFold(r.Header.Get("Metadata"), "true") {
@@ -152,8 +150,13 @@ func (s *Server) imds(w *record, r *http.Request) {
 		fail(http.StatusBadRequest, "invalid_request", "Required metadata header not specified")
 		return
 	}
-	if s.imdsSecret && !s.secretPresented(w, r.Header.Get(secretHeader), imdsRefusal(fail),
-		"This server requires the X-IDENTITY-HEADER secret on IMDS requests; use the App Service protocol (IDENTITY_ENDPOINT, IDENTITY_HEADER) instead.",
+	needSecret, missing := s.imdsSecret, "This server requires the X-IDENTITY-HEADER secret on IMDS requests; use the App Service protocol (IDENTITY_ENDPOINT, IDENTITY_HEADER) instead."
+	if !needSecret && !s.hosts.own(r.Host) {
+		// Docker Desktop's proxy makes a container look like a local
+		// process; only the name it dialled tells them apart.
+		needSecret, missing = true, "This IMDS endpoint answers without a secret only requests addressed to 127.0.0.1, localhost or its listen address; a request for another name (such as host.docker.internal, which containers behind Docker Desktop use) needs the X-IDENTITY-HEADER secret: use the App Service protocol (IDENTITY_ENDPOINT, IDENTITY_HEADER), or aztoken's relay (docs/containers.md)."
+	}
+	if needSecret && !s.secretPresented(w, r.Header.Get(secretHeader), imdsRefusal(fail), missing,
 		"The X-IDENTITY-HEADER header does not match the secret this run of aztoken serve printed.") {
 		return
 	}
@@ -433,19 +436,4 @@ func clientIDOf(tok chain.Token, id Identity) string {
 		return c.ClientID()
 	}
 	return ""
-}
-
-// nearby reports whether a client's address is loopback or link-local:
-// this machine, or a container on a link-local docker network.
-func nearby(remoteAddr string) bool {
-	host, _, err := net.SplitHostPort(remoteAddr)
-	if err != nil {
-		return false
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return false
-	}
-	ip = ip.Unmap()
-	return ip.IsLoopback() || ip.IsLinkLocalUnicast()
 }

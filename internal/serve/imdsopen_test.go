@@ -1,9 +1,12 @@
 package serve
 
 import (
+	"context"
 	"encoding/json"
 	"net"
 	"net/http/httptest"
+	"net/netip"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -70,12 +73,80 @@ func TestIMDSOpenBind(t *testing.T) {
 	}
 }
 
-// Open IMDS answers only this machine and link-local neighbours; the
+// withInterfaces makes the machine appear to hold the addresses of ifs,
+// each "NAME CIDR".
+func withInterfaces(t *testing.T, ifs ...string) {
+	t.Helper()
+	old := interfaceNets
+	t.Cleanup(func() { interfaceNets = old })
+	var nets []ifaceNet
+	var cidrs []string
+	for _, i := range ifs {
+		name, cidr, _ := strings.Cut(i, " ")
+		nets = append(nets, ifaceNet{name, netip.MustParsePrefix(cidr)})
+		cidrs = append(cidrs, cidr)
+	}
+	interfaceNets = func() ([]ifaceNet, error) { return nets, nil }
+	withInterfaceAddrs(t, cidrs...)
+}
+
+// A host with a docker network's bridge at 169.254.169.254 and a LAN on
+// eth0, which also has a link-local address (as avahi gives one).
+var dockerHost = []string{"lo 127.0.0.1/8", "lo ::1/128", "eth0 192.168.1.10/24", "eth0 169.254.3.3/16", "eth0 fe80::2/64", "br0 169.254.169.254/24", "br0 fe80::1/64"}
+
+// Open IMDS answers loopback and the link of the interface that holds
+// the listen address, not every link-local address: a LAN machine that
+// gives itself a link-local address reaches 169.254.169.254 through this
+// machine's MAC, since Linux accepts a packet for a local address on any
+// interface (issue 27, item 1; internal/linktest runs it with real
+// namespaces).
+func TestOpenIMDSLink(t *testing.T) {
+	withInterfaces(t, dockerHost...)
+	cases := []struct {
+		listen, remote string
+		ok             bool
+	}{
+		{"169.254.169.254", "169.254.169.2:5000", true}, // a container on the network
+		{"169.254.169.254", "169.254.169.254:5000", true},
+		{"169.254.169.254", "127.0.0.1:5000", true},
+		{"169.254.169.254", "[::1]:5000", true},
+		{"169.254.169.254", "169.254.77.7:5000", false}, // a LAN machine's own link-local address
+		{"169.254.169.254", "169.254.3.4:5000", false},  // the LAN's link-local prefix
+		{"169.254.169.254", "192.168.1.20:5000", false},
+		{"169.254.169.254", "[::ffff:169.254.77.7]:5000", false},
+		{"169.254.169.254", "[fe80::5%br0]:5000", false}, // another family
+		{"169.254.169.254", "garbage", false},
+		{"fe80::1%br0", "[fe80::5%br0]:5000", true},
+		{"fe80::1%br0", "[fe80::5%eth0]:5000", false}, // the same prefix on the LAN
+		{"fe80::1%br0", "[fe80::5]:5000", false},
+		{"fe80::1%br0", "169.254.169.2:5000", false},
+		{"127.0.0.1", "127.0.0.1:5000", true},
+		{"127.0.0.1", "169.254.169.2:5000", false},
+		{"localhost", "169.254.169.2:5000", false},
+		{"169.254.1.1", "169.254.1.2:5000", false}, // on no interface: loopback only
+	}
+	for _, tc := range cases {
+		l, err := linkOf(tc.listen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.admits(tc.remote); got != tc.ok {
+			t.Errorf("listening on %s, client %s: admitted %v, want %v (link %v)", tc.listen, tc.remote, got, tc.ok, l)
+		}
+	}
+}
+
+// Open IMDS answers only this machine and the listen address's link; the
 // other protocols keep their secrets; Metadata and X-Forwarded-For rules
 // stay.
 func TestIMDSOpenRequests(t *testing.T) {
+	withInterfaces(t, dockerHost...)
 	log := &syncBuffer{}
-	s := start(t, Options{Emulate: &EmulatorOptions{}, IMDS: IMDSOpen, AccessLog: log})
+	s, err := New(Options{Provider: &upstream{}, Addr: "169.254.169.254:80", IMDS: IMDSOpen, AccessLog: log, Secret: testSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Shutdown(context.Background()) })
 	token := PathIMDS + "?api-version=2018-02-01&resource=https://vault.azure.net"
 	cases := []struct {
 		name, remote, target string
@@ -85,8 +156,9 @@ func TestIMDSOpenRequests(t *testing.T) {
 		want                 string
 	}{
 		{"loopback", "127.0.0.1:5000", token, map[string]string{"Metadata": "true"}, 200, "", "access_token"},
-		{"link-local container", "169.254.169.2:5000", token, map[string]string{"Metadata": "true"}, 200, "", "access_token"},
-		{"link-local IPv6", "[fe80::5%eth0]:5000", token, map[string]string{"Metadata": "true"}, 200, "", "access_token"},
+		{"container on the network", "169.254.169.2:5000", token, map[string]string{"Metadata": "true"}, 200, "", "access_token"},
+		{"link-local address of another link", "169.254.77.7:5000", token, map[string]string{"Metadata": "true"}, 403, "", "neither"},
+		{"link-local IPv6 of another link", "[fe80::5%eth0]:5000", token, map[string]string{"Metadata": "true"}, 403, "", "neither"},
 		{"private address", "10.0.0.5:5000", token, map[string]string{"Metadata": "true"}, 403, "", "neither"},
 		{"public address", "203.0.113.9:5000", token, map[string]string{"Metadata": "true"}, 403, "", "neither"},
 		{"no Metadata", "169.254.169.2:5000", token, nil, 400, `{"error":"invalid_request","error_description":"Required metadata header not specified"}`, ""},
@@ -178,3 +250,28 @@ type fakeListener struct{ addr net.Addr }
 func (f fakeListener) Accept() (net.Conn, error) { return nil, net.ErrClosed }
 func (f fakeListener) Close() error              { return nil }
 func (f fakeListener) Addr() net.Addr            { return f.addr }
+
+// Where Docker Desktop may forward containers to a loopback IMDS without
+// a secret, the banner says what that IMDS gives them and what to do.
+func TestBannerDockerDesktop(t *testing.T) {
+	for _, desktop := range []bool{true, false} {
+		withDocker(t, desktop, "")
+		s := start(t, Options{Provider: &upstream{}})
+		var b strings.Builder
+		s.printBanner(&b)
+		says := strings.Contains(b.String(), "a container that sends Host: 127.0.0.1 gets tokens without it. If you run containers you do not trust, restart with --imds off")
+		if says != desktop {
+			t.Errorf("Docker Desktop %v: the warning shown %v:\n%s", desktop, says, b.String())
+		}
+		if !desktop && runtime.GOOS == "linux" && !strings.Contains(b.String(), "--allow-host host.docker.internal") {
+			t.Errorf("Docker Engine: the Docker Desktop line does not say to allow its name:\n%s", b.String())
+		}
+	}
+	withDocker(t, true, "")
+	s := start(t, Options{Provider: &upstream{}, IMDS: IMDSOff})
+	var b strings.Builder
+	s.printBanner(&b)
+	if strings.Contains(b.String(), "Host: 127.0.0.1") {
+		t.Errorf("--imds off warns about IMDS:\n%s", b.String())
+	}
+}

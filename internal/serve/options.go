@@ -72,7 +72,9 @@ const (
 	IMDSOff
 	// IMDSOpen serves IMDS with no secret, as Azure's own, and is allowed
 	// only on a loopback or link-local listener: every container on the
-	// docker network whose gateway is the listen address may then ask.
+	// docker network whose gateway is the listen address may then ask
+	// (clients in the prefix of the listen address's interface, see
+	// link.go).
 	IMDSOpen
 )
 
@@ -85,7 +87,10 @@ type Options struct {
 	AllowRemote bool
 	// AllowHosts are extra names clients may put in the Host header (a
 	// compose service name, say). The listen address, localhost,
-	// 127.0.0.1, [::1] and host.docker.internal are always accepted.
+	// 127.0.0.1 and [::1] are always accepted; host.docker.internal and
+	// gateway.docker.internal where Docker maps them to this listener or
+	// the hosts file maps them. IMDS without a secret answers only the
+	// first four.
 	AllowHosts []string
 
 	// Provider gives the tokens. Exactly one of Provider and Emulate is set.

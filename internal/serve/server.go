@@ -30,6 +30,7 @@ type Server struct {
 	stderr     io.Writer
 	access     *accessLog
 	hosts      hostRule
+	link       clientLink // who IMDS without a secret answers besides loopback
 	mapped     identityMap
 
 	mu      sync.Mutex
@@ -98,6 +99,11 @@ func New(opts Options) (*Server, error) {
 	loopback := isLoopbackHost(host)
 	s.imdsOn = opts.IMDS != IMDSOff
 	s.imdsSecret = opts.IMDS == IMDSRequireSecret || opts.IMDS == IMDSAuto && !loopback
+	if s.imdsOn && !s.imdsSecret {
+		if s.link, err = linkOf(host); err != nil {
+			return nil, err
+		}
+	}
 	if len(opts.AllowResources) > 0 {
 		s.allow = map[string]bool{}
 		for _, r := range opts.AllowResources {
