@@ -32,6 +32,7 @@ func TestMain(m *testing.M) {
 	httpx.RestrictToLoopback()
 	testscript.Main(m, map[string]func(){
 		"aztoken": func() { os.Exit(cli.Main()) },
+		"showenv": showEnv,
 	})
 }
 
@@ -160,7 +161,18 @@ func cmdEntra(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: entra start|secret|user|federated|cert|fault|count ...")
 	}
 	if args[0] == "start" {
-		e, err := fakeazure.NewEntra(fakeazure.EntraOptions{})
+		// "entra start pad=N" adds a claim of N bytes to every token, for
+		// the 2-7 KB tokens of principals in many groups.
+		opts := fakeazure.EntraOptions{}
+		for _, a := range args[1:] {
+			n, ok := strings.CutPrefix(a, "pad=")
+			size, err := strconv.Atoi(n)
+			if !ok || err != nil {
+				ts.Fatalf("usage: entra start [pad=N]")
+			}
+			opts.Claims = map[string]any{"pad": strings.Repeat("x", size)}
+		}
+		e, err := fakeazure.NewEntra(opts)
 		ts.Check(err)
 		ts.Defer(e.Close)
 		ca := filepath.Join(ts.Getenv("WORK"), "entra-ca.pem")

@@ -67,8 +67,13 @@ type cacheOptions struct {
 }
 
 func (co *cacheOptions) bind(cmd *cobra.Command) {
+	co.bindWith(cmd, cache.DefaultMinValidity, "serve a cached token only while it has more than this left")
+}
+
+// bindWith is bind with a command's own default for --min-validity.
+func (co *cacheOptions) bindWith(cmd *cobra.Command, minValidity time.Duration, help string) {
 	cmd.Flags().BoolVar(&co.noCache, "no-cache", false, "neither read nor write the persistent token cache (env AZTOKEN_NO_CACHE=1)")
-	cmd.Flags().DurationVar(&co.minValidity, "min-validity", cache.DefaultMinValidity, "serve a cached token only while it has more than this left")
+	cmd.Flags().DurationVar(&co.minValidity, "min-validity", minValidity, help)
 	_ = cmd.RegisterFlagCompletionFunc("min-validity", cobra.NoFileCompletions)
 }
 

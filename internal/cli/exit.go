@@ -26,7 +26,10 @@ const exitCodesHelp = `Exit codes:
   3    no credential source is available
   4    a source was found but failed (the chain stopped there)
   5    timed out (--timeout, or every source that was not unavailable timed out)
-  130  interrupted (SIGINT, Ctrl+C); 143 on SIGTERM, 129 on SIGHUP`
+  126  exec: COMMAND was found but could not be run
+  127  exec: COMMAND was not found
+  130  interrupted (SIGINT, Ctrl+C); 143 on SIGTERM, 129 on SIGHUP
+Once exec has started COMMAND, it exits with COMMAND's code ('aztoken exec --help').`
 
 // silentExit is an exit code whose report has already been written to
 // stderr, so Run writes nothing more.
@@ -40,11 +43,14 @@ func silent(code int) error { return silentExit(code) }
 func codeFor(ctx context.Context, err error) int {
 	var se silentExit
 	var ce *chain.ChainError
+	var child childExit
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, &se):
 		return int(se)
+	case errors.As(err, &child):
+		return int(child)
 	case errors.Is(err, usage.Err):
 		return ExitUsage
 	case errors.As(err, &ce):

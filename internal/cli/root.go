@@ -112,7 +112,7 @@ func Run(ctx context.Context, a *App, args []string) int {
 	root.SetIn(a.IO.In)
 	root.SetOut(a.IO.Out)
 	root.SetErr(a.IO.ErrOut)
-	err := root.ExecuteContext(ctx)
+	ran, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
 	}
@@ -122,12 +122,19 @@ func Run(ctx context.Context, a *App, args []string) int {
 		err = usage.New(err.Error())
 	}
 	code := codeFor(ctx, err)
-	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
+	var child childExit
+	switch {
+	case errors.As(err, &child):
+		// exec's COMMAND ran and chose its code, whatever aztoken was
+		// sent meanwhile (it was passed on).
+	case failureCode(ran) != 0:
+		code = failureCode(ran)
+	case ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled):
 		code = interruptedCode(ctx)
 	}
 	if msg := err.Error(); msg != "" {
 		fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", human.Text(msg))
-		if code == ExitUsage {
+		if errors.Is(err, usage.Err) {
 			fmt.Fprintln(a.IO.ErrOut, "Run 'aztoken --help' for usage.")
 		}
 	}
@@ -154,6 +161,7 @@ the others failed, explain says what each source would use without sending anyth
 		newProbeCmd(a),
 		newExplainCmd(a),
 		newWhoamiCmd(a),
+		newExecCmd(a),
 		newDecodeCmd(a),
 		newCacheCmd(a),
 		newServeCmd(a),
@@ -178,6 +186,8 @@ the others failed, explain says what each source would use without sending anyth
 				sub.Args = unknownSubcommand
 			case sub.HasSubCommands():
 				sub.Args = unknownSubcommand
+			case sub.Annotations[annotationTakesCommand] != "":
+				// exec: its words are the command line it runs.
 			default:
 				// Leaves take no words; cobra.NoArgs (the completion
 				// scripts') says so in an error that is not ours.

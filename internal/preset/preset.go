@@ -1,0 +1,106 @@
+// Package preset is the table behind aztoken exec --for: for each client
+// that reads a token (or a password that may be a token) from its
+// environment, the variables it reads and the resource the token must be
+// for, so that users need not remember either. A row is all a new client
+// needs; the command reads the table and knows no client by name.
+package preset
+
+import (
+	"sort"
+	"strings"
+)
+
+// GenericVar is the variable exec fills when neither --for nor --env
+// names one: the name the Azure CLI's and azd's own documentation use for
+// a token in scripts, and get -o env's default.
+const GenericVar = "AZURE_ACCESS_TOKEN"
+
+// Preset is what exec --for NAME sets up for one client.
+type Preset struct {
+	// Name is what --for takes.
+	Name string
+	// Clients are the programs that read Vars, for help.
+	Clients string
+	// Vars are the variables the child gets the token in, unless --env
+	// names others.
+	Vars []string
+	// Resource is the alias or resource the token is asked for, unless
+	// --resource or --scope says otherwise (sovereign clouds do).
+	Resource string
+	// User says which user name the server expects with such a token.
+	User string
+	// Note is what else the client needs, or nothing.
+	Note string
+	// Value turns the token into each variable's value; nil means the
+	// token as it is.
+	Value func(token string) string
+}
+
+// table is every preset. The clients were chosen by what they read:
+// libpq (psql, pg_dump, pg_restore, and every program built on it) reads
+// PGPASSWORD; MySQL's and MariaDB's client library read MYSQL_PWD;
+// go-sqlcmd reads SQLCMDPASSWORD, and takes it as an access token with
+// --authentication-method ActiveDirectoryServicePrincipalAccessToken.
+var table = []Preset{
+	{
+		Name:     "psql",
+		Clients:  "psql, pg_dump, pg_restore and every libpq program (Azure Database for PostgreSQL)",
+		Vars:     []string{"PGPASSWORD"},
+		Resource: "ossrdbms",
+		User:     "the Entra principal's name as the server knows it (pgaadauth_create_principal): a user's UPN, a group's or a managed identity's display name",
+		Note:     "the server asks for the password over TLS (sslmode=require or verify-full)",
+	},
+	{
+		Name:     "mysql",
+		Clients:  "mysql, mysqldump and other MySQL or MariaDB clients (Azure Database for MySQL)",
+		Vars:     []string{"MYSQL_PWD"},
+		Resource: "ossrdbms",
+		User:     "the Entra user's UPN, or the name given to a group or managed identity when it was added to the server",
+		Note:     "the token is sent as a cleartext password: MySQL's client needs --enable-cleartext-plugin; MYSQL_PWD is deprecated in MySQL 8 but still read",
+	},
+	{
+		Name:     "sqlcmd",
+		Clients:  "go-sqlcmd (Azure SQL Database, SQL Managed Instance)",
+		Vars:     []string{"SQLCMDPASSWORD"},
+		Resource: "sql",
+		User:     "none: the token names the principal, which needs a user in the database (CREATE USER ... FROM EXTERNAL PROVIDER)",
+		Note:     "run sqlcmd with --authentication-method ActiveDirectoryServicePrincipalAccessToken; releases up to 1.10.0 drop the token (go-sqlcmd issue 757)",
+	},
+}
+
+// Lookup finds a preset by name, in any case.
+func Lookup(name string) (Preset, bool) {
+	for _, p := range table {
+		if strings.EqualFold(p.Name, name) {
+			return p, true
+		}
+	}
+	return Preset{}, false
+}
+
+// Names lists the presets' names, sorted, for help and completion.
+func Names() []string {
+	out := make([]string, 0, len(table))
+	for _, p := range table {
+		out = append(out, p.Name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// All returns the table, for documentation.
+func All() []Preset { return append([]Preset(nil), table...) }
+
+// Env is the child's variables for token: each of names, with the value
+// p makes of it.
+func (p Preset) Env(names []string, token string) map[string]string {
+	v := token
+	if p.Value != nil {
+		v = p.Value(token)
+	}
+	out := make(map[string]string, len(names))
+	for _, n := range names {
+		out[n] = v
+	}
+	return out
+}
