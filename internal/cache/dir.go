@@ -36,16 +36,16 @@ func Dir(e env.Env) (string, error) {
 }
 
 // prepareDir creates dir for the user alone, or checks that an existing
-// one is the user's own, a real directory rather than a link, and in a
-// parent no other user can rename it in. A directory of the user's that
+// one is the user's own, a real directory rather than a link, and on a
+// path no other user can change (guard.prepareParent). A directory of the user's that
 // is open to others is made private, and its entries, which others could
 // have replaced, are discarded.
 func prepareDir(g guard, dir string, notice func(string)) error {
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o700); err != nil {
+	p, err := g.prepareParent(filepath.Dir(dir))
+	if err != nil {
 		return fmt.Errorf("cannot create the cache directory: %w", err)
 	}
-	if p := g.parentProblem(parent); p != "" {
+	if p != "" {
 		return fmt.Errorf("%w: %s, so another user could put something else in place of %s; set AZTOKEN_CACHE_DIR to a directory under one only you can write to", ErrUntrusted, p, dir)
 	}
 	if err := g.mkdir(dir); err == nil {

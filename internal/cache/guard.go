@@ -22,9 +22,10 @@ type guard interface {
 	restrict(dir string, f *os.File) error
 	// mkdir creates a directory that is the user's alone.
 	mkdir(dir string) error
-	// parentProblem says why another user could replace the cache
-	// directory inside parent, or "".
-	parentProblem(parent string) string
+	// prepareParent creates parent, the directory the cache directory is
+	// made in, when it is missing, and says why another user could
+	// replace the cache directory or anything on the path to it, or "".
+	prepareParent(parent string) (problem string, err error)
 	// openDir opens dir without following a symbolic link; a link is
 	// reported as errSymlink.
 	openDir(dir string) (*os.File, error)

@@ -41,26 +41,6 @@ func (unixGuard) restrict(_ string, f *os.File) error { return f.Chmod(0o700) }
 // mkdir creates dir 0700; the umask can only take bits away.
 func (unixGuard) mkdir(dir string) error { return os.Mkdir(dir, 0o700) }
 
-// parentProblem: whoever may write to the parent may rename the cache
-// directory and put a link to a directory of theirs, or of a victim's, in
-// its place. That is safe only in a sticky directory (such as /tmp),
-// where only the owner of an entry may rename it, and only when the
-// parent belongs to the user or to root.
-func (unixGuard) parentProblem(parent string) string {
-	fi, err := os.Stat(parent)
-	if err != nil {
-		return ""
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	switch {
-	case ok && st.Uid != 0 && int(st.Uid) != os.Geteuid():
-		return fmt.Sprintf("%s belongs to another user", parent)
-	case fi.Mode().Perm()&0o002 != 0 && fi.Mode()&fs.ModeSticky == 0:
-		return fmt.Sprintf("%s is writable by every user (mode %04o) and not sticky", parent, fi.Mode().Perm())
-	}
-	return ""
-}
-
 func (unixGuard) openDir(dir string) (*os.File, error) {
 	f, err := os.OpenFile(dir, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_DIRECTORY, 0)
 	if errors.Is(err, syscall.ELOOP) {

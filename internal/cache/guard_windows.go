@@ -138,10 +138,12 @@ func (windowsGuard) mkdir(dir string) error {
 	return nil
 }
 
-// parentProblem: %LOCALAPPDATA% is the user's; a parent set with
-// AZTOKEN_CACHE_DIR is the user's choice. The private DACL on the cache
-// directory itself is what keeps others out.
-func (windowsGuard) parentProblem(string) string { return "" }
+// prepareParent creates parent when it is missing. %LOCALAPPDATA% is the
+// user's; a parent set with AZTOKEN_CACHE_DIR is the user's choice. The
+// private DACL on the cache directory itself is what keeps others out.
+func (windowsGuard) prepareParent(parent string) (problem string, err error) {
+	return "", os.MkdirAll(parent, 0o700)
+}
 
 func (windowsGuard) openDir(dir string) (*os.File, error) {
 	fi, err := os.Lstat(dir)
