@@ -165,6 +165,7 @@ the others failed, explain says what each source would use without sending anyth
 		newDecodeCmd(a),
 		newCacheCmd(a),
 		newServeCmd(a),
+		newGitCmd(a),
 		newVersionCmd(a),
 	)
 	// The usage rule, once for the whole tree, cobra's own help and

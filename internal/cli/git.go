@@ -1,0 +1,264 @@
+package cli
+
+// This file is aztoken as git's credential helper for Azure Repos: the
+// helper git runs (git credential get|store|erase) and the one-time
+// configure that tells git to run it.
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/aztoken/aztoken/internal/cache"
+	"github.com/aztoken/aztoken/internal/gitcred"
+	"github.com/aztoken/aztoken/internal/tenantdiscovery"
+	"github.com/aztoken/aztoken/internal/usage"
+)
+
+func newGitCmd(a *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "git",
+		Short: "Be git's credential helper for Azure Repos",
+		Long: `git gives Azure Repos (dev.azure.com, *.visualstudio.com) an Entra ID token from
+the credential chain as the password, so that git clone and push need no PAT,
+no Git Credential Manager and no az glue. Run 'aztoken git configure' once; git
+then runs 'aztoken git credential' itself.`,
+	}
+	cmd.AddCommand(newGitCredentialCmd(a), newGitConfigureCmd(a))
+	return cmd
+}
+
+type gitCredentialOptions struct {
+	chainOptions
+	cache cacheOptions
+}
+
+func newGitCredentialCmd(a *App) *cobra.Command {
+	o := &gitCredentialOptions{}
+	cmd := &cobra.Command{
+		Use:   "credential",
+		Short: "The helper git runs: get answers for Azure Repos, store and erase change nothing",
+		Long: `credential speaks git's credential-helper protocol. git runs it with get, store or
+erase and the request on stdin. get answers for https://dev.azure.com/<org>/...
+and https://<org>.visualstudio.com with a token for Azure DevOps
+(` + gitcred.Resource + `) from the organization's tenant, found from
+git's wwwauth[], else from the organization's answer to a request without a
+token (remembered for a week), else the chain's default tenant. For any other
+URL it answers nothing, so git asks its next helper.
+
+The chain's flags given before the action (as 'aztoken git configure' writes
+them) choose the identity.`,
+	}
+	// Persistent, so that git's "<helper line> get" puts them before the
+	// action and they still apply.
+	flags := &cobra.Command{}
+	o.bind(flags, true)
+	o.cache.bind(flags)
+	flags.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Name != "resource" && f.Name != "scope" {
+			cmd.PersistentFlags().AddFlag(f)
+		}
+	})
+	for _, action := range []struct{ name, short string }{
+		{"get", "Answer git's request for an Azure Repos URL with a token"},
+		{"store", "Do nothing: tokens are not stored for git"},
+		{"erase", "Forget the organization's tenant, so that the next get finds it again"},
+	} {
+		name := action.name
+		cmd.AddCommand(&cobra.Command{
+			Use:   name,
+			Short: action.short,
+			RunE:  func(c *cobra.Command, _ []string) error { return runGitCredential(c, a, o, name) },
+		})
+	}
+	return cmd
+}
+
+func runGitCredential(cmd *cobra.Command, a *App, o *gitCredentialOptions, action string) error {
+	req, err := gitcred.ReadRequest(a.IO.In)
+	if err != nil {
+		return err
+	}
+	t, ok := gitcred.Match(req)
+	if !ok {
+		if o.verbose {
+			fmt.Fprintf(a.IO.ErrOut, "aztoken: git: %s://%s is not an Azure Repos URL; no answer, so git asks its next helper\n", req.Attrs["protocol"], req.Attrs["host"])
+		}
+		return nil
+	}
+	memo := tenantMemo(a)
+	switch action {
+	case "store":
+		return nil
+	case "erase":
+		if t.Org != "" {
+			_ = memo.Forget(t.Key())
+		}
+		return nil
+	}
+	o.resource, o.scopes = gitcred.Resource, nil
+	if o.tenant == "" {
+		ts := gitcred.Tenants{Memo: memo, Client: tenantdiscovery.NewClient()}
+		if o.verbose {
+			ts.Notice = func(s string) { fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", s) }
+		}
+		tenant, from := ts.For(cmd.Context(), req, t)
+		o.tenant = tenant
+		if o.verbose && tenant != "" {
+			fmt.Fprintf(a.IO.ErrOut, "aztoken: git: tenant %s, from %s\n", tenant, from)
+		}
+	}
+	_, tok, err := acquire(cmd, a, &o.chainOptions, &o.cache)
+	if err != nil {
+		return err
+	}
+	ans := gitcred.Answer{
+		Username: req.Attrs["username"],
+		Token:    tok.AccessToken,
+		Expires:  tok.ExpiresOn,
+		Bearer:   req.Has("capability", "authtype"),
+	}
+	if ans.Username == "" {
+		// Azure Repos reads only the password; git needs a user name.
+		ans.Username = "aztoken"
+	}
+	var buf bytes.Buffer
+	if err := ans.Write(&buf); err != nil {
+		return err
+	}
+	_, err = a.IO.Out.Write(buf.Bytes())
+	return err
+}
+
+// tenantMemo is where discovered tenants are remembered: the token cache's
+// directory, unless the cache is off.
+func tenantMemo(a *App) *tenantdiscovery.Memo {
+	if cacheDisabled(a) {
+		return nil
+	}
+	c, err := cache.Open(a.Env, cache.Options{})
+	if err != nil {
+		return nil
+	}
+	return tenantdiscovery.NewMemo(c.Dir())
+}
+
+type gitConfigureOptions struct {
+	undo, keepOthers bool
+	command          string
+	sources          []string
+	exclude          []string
+	tenant           string
+	clientID         string
+	objectID         string
+	resourceID       string
+}
+
+func newGitConfigureCmd(a *App) *cobra.Command {
+	o := &gitConfigureOptions{}
+	cmd := &cobra.Command{
+		Use:   "configure",
+		Short: "Make aztoken git's credential helper for Azure Repos (global git configuration)",
+		Long: `configure writes, with git config --global, for https://dev.azure.com and
+https://*.visualstudio.com:
+
+  credential.<url>.helper =            (an empty line: helpers configured before
+                                        it are not asked for these URLs, so none
+                                        answers with an old PAT or stores tokens)
+  credential.<url>.helper = <path to aztoken> git credential [flags]
+  credential.https://dev.azure.com.useHttpPath = true
+
+Other helpers, for these URLs or any other, stay as they are. Running it again
+changes nothing. --undo removes aztoken's lines (useHttpPath stays).`,
+		Example: `  aztoken git configure
+  aztoken git configure --source workload     # a CI job: only workload identity
+  aztoken git configure --undo`,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runGitConfigure(cmd, a, o) },
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.undo, "undo", false, "remove aztoken's helper lines instead")
+	f.BoolVar(&o.keepOthers, "keep-other-helpers", false, "do not write the empty helper line: helpers configured earlier are asked first")
+	f.StringVar(&o.command, "command", "", "the aztoken git runs (default: this aztoken's absolute path)")
+	f.StringArrayVar(&o.sources, "source", nil, "the helper tries only this source (repeatable)")
+	f.StringArrayVar(&o.exclude, "exclude", nil, "the helper skips this source (repeatable)")
+	f.StringVar(&o.tenant, "tenant", "", "always ask this tenant instead of the organization's")
+	f.StringVar(&o.clientID, "client-id", "", "managed identity: a user-assigned identity's client id")
+	f.StringVar(&o.objectID, "object-id", "", "managed identity: a user-assigned identity's object id")
+	f.StringVar(&o.resourceID, "resource-id", "", "managed identity: a user-assigned identity's resource id")
+	for _, name := range []string{"command", "tenant", "client-id", "object-id", "resource-id"} {
+		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
+	}
+	return cmd
+}
+
+func runGitConfigure(cmd *cobra.Command, a *App, o *gitConfigureOptions) error {
+	g, err := gitcred.FindGit()
+	if err != nil {
+		return err
+	}
+	if o.undo {
+		removed, err := gitcred.Unconfigure(cmd.Context(), g)
+		if err != nil {
+			return err
+		}
+		if len(removed) == 0 {
+			fmt.Fprintln(a.IO.Out, "aztoken is not a git credential helper in the global configuration; nothing to remove.")
+			return nil
+		}
+		fmt.Fprintln(a.IO.Out, "Removed from the global git configuration:")
+		writeSettings(a, removed)
+		fmt.Fprintln(a.IO.Out, "credential.https://dev.azure.com.useHttpPath stays; remove it with: git config --global --unset credential.https://dev.azure.com.useHttpPath")
+		return nil
+	}
+	exe := o.command
+	if exe == "" {
+		if exe, err = os.Executable(); err != nil {
+			return fmt.Errorf("cannot tell where this aztoken is (%v); give its path with --command", err)
+		}
+	}
+	var args []string
+	for _, s := range o.sources {
+		args = append(args, "--source", s)
+	}
+	for _, s := range o.exclude {
+		args = append(args, "--exclude", s)
+	}
+	for _, p := range []struct{ flag, v string }{{"--tenant", o.tenant}, {"--client-id", o.clientID}, {"--object-id", o.objectID}, {"--resource-id", o.resourceID}} {
+		if p.v != "" {
+			args = append(args, p.flag, p.v)
+		}
+	}
+	// The words are checked the way the helper will read them, so that a
+	// typo fails here rather than in every git command.
+	probe := &gitCredentialOptions{}
+	pc := &cobra.Command{}
+	probe.bind(pc, true)
+	if err := pc.ParseFlags(args); err != nil {
+		return usage.New(sentence(err.Error()))
+	}
+	if _, err := probe.resolve(pc, a); err != nil {
+		return err
+	}
+	wrote, err := gitcred.Configure(cmd.Context(), g, gitcred.HelperLine(exe, args...), o.keepOthers)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(a.IO.Out, "Wrote to the global git configuration (git config --global):")
+	writeSettings(a, wrote)
+	fmt.Fprintln(a.IO.Out, "Undo with: aztoken git configure --undo")
+	return nil
+}
+
+func writeSettings(a *App, s []gitcred.Setting) {
+	for _, st := range s {
+		v := st.Value
+		if v == "" {
+			v = "(empty: earlier helpers are not asked for this URL)"
+		}
+		fmt.Fprintf(a.IO.Out, "  %s = %s\n", st.Key, strings.TrimSpace(v))
+	}
+}

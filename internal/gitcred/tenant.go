@@ -1,0 +1,59 @@
+package gitcred
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/aztoken/aztoken/internal/tenantdiscovery"
+)
+
+// Tenants finds an organization's tenant.
+type Tenants struct {
+	// Memo remembers what discovery found; nil remembers nothing.
+	Memo *tenantdiscovery.Memo
+	// Client sends discovery's request.
+	Client *http.Client
+	// Notice receives what -v shows; never a secret.
+	Notice func(string)
+}
+
+// For returns the tenant to ask a token from, and where it came from; ""
+// means the chain's default tenant. In order: the Bearer challenge of the
+// 401 git received (git 2.41 and later pass it as wwwauth[]), what was
+// found for the organization before, or the organization's own answer to
+// a request without a token.
+func (ts Tenants) For(ctx context.Context, req Request, t Target) (tenant, from string) {
+	notice := ts.Notice
+	if notice == nil {
+		notice = func(string) {}
+	}
+	if tid, ok := tenantdiscovery.FromChallenges(req.Lists["wwwauth"]); ok {
+		if t.Org != "" {
+			_ = ts.Memo.Put(t.Key(), tid)
+		}
+		return tid, "git's wwwauth[] (the 401's " + string(tenantdiscovery.FromChallenge) + ")"
+	}
+	if t.Org == "" {
+		notice("git: the request names no organization (set credential.useHttpPath for " + t.Host + ", as 'aztoken git configure' does); using the chain's default tenant")
+		return "", ""
+	}
+	if tid, ok := ts.Memo.Get(t.Key()); ok {
+		if tid == "" {
+			return "", "remembered: " + t.Org + " names no tenant"
+		}
+		return tid, "remembered for " + t.Org
+	}
+	tid, src, err := tenantdiscovery.Discover(ctx, ts.Client, t.OrgURL())
+	switch {
+	case errors.Is(err, tenantdiscovery.ErrNoTenant):
+		_ = ts.Memo.Put(t.Key(), "")
+		notice("git: " + t.OrgURL() + " names no Entra ID tenant (an organization of Microsoft accounts?); using the chain's default tenant")
+		return "", ""
+	case err != nil:
+		notice("git: " + err.Error() + "; using the chain's default tenant")
+		return "", ""
+	}
+	_ = ts.Memo.Put(t.Key(), tid)
+	return tid, t.OrgURL() + "'s " + string(src)
+}
