@@ -150,12 +150,9 @@ func tenantMemo(a *App) *tenantdiscovery.Memo {
 type gitConfigureOptions struct {
 	undo, keepOthers bool
 	command          string
-	sources          []string
-	exclude          []string
-	tenant           string
-	clientID         string
-	objectID         string
-	resourceID       string
+	// chain holds the chain's flags, which configure writes into the
+	// helper line for git to pass back.
+	chain chainOptions
 }
 
 func newGitConfigureCmd(a *App) *cobra.Command {
@@ -169,33 +166,67 @@ https://*.visualstudio.com:
   credential.<url>.helper =            (an empty line: helpers configured before
                                         it are not asked for these URLs, so none
                                         answers with an old PAT or stores tokens)
-  credential.<url>.helper = <path to aztoken> git credential [flags]
+  credential.<url>.helper = <path to aztoken> git credential [chain flags]
   credential.https://dev.azure.com.useHttpPath = true
 
-Other helpers, for these URLs or any other, stay as they are. Running it again
-changes nothing. --undo removes aztoken's lines (useHttpPath stays).`,
+The chain's flags given here (--source, --client-id, --tenant, ...) go into the
+helper line and choose the identity git's tokens come from. Other helpers, for
+these URLs or any other, stay as they are. Running it again changes nothing.
+--undo removes aztoken's lines (useHttpPath stays).`,
 		Example: `  aztoken git configure
   aztoken git configure --source workload     # a CI job: only workload identity
   aztoken git configure --undo`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runGitConfigure(cmd, a, o) },
 	}
+	o.chain.bind(cmd, true)
 	f := cmd.Flags()
 	f.BoolVar(&o.undo, "undo", false, "remove aztoken's helper lines instead")
 	f.BoolVar(&o.keepOthers, "keep-other-helpers", false, "do not write the empty helper line: helpers configured earlier are asked first")
 	f.StringVar(&o.command, "command", "", "the aztoken git runs (default: this aztoken's absolute path)")
-	f.StringArrayVar(&o.sources, "source", nil, "the helper tries only this source (repeatable)")
-	f.StringArrayVar(&o.exclude, "exclude", nil, "the helper skips this source (repeatable)")
-	f.StringVar(&o.tenant, "tenant", "", "always ask this tenant instead of the organization's")
-	f.StringVar(&o.clientID, "client-id", "", "managed identity: a user-assigned identity's client id")
-	f.StringVar(&o.objectID, "object-id", "", "managed identity: a user-assigned identity's object id")
-	f.StringVar(&o.resourceID, "resource-id", "", "managed identity: a user-assigned identity's resource id")
-	for _, name := range []string{"command", "tenant", "client-id", "object-id", "resource-id"} {
-		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
-	}
+	_ = cmd.RegisterFlagCompletionFunc("command", cobra.NoFileCompletions)
 	return cmd
 }
 
+// helperArgs are the chain's flags given to configure, as words for the
+// helper line.
+func helperArgs(cmd *cobra.Command) ([]string, error) {
+	chainFlags := &cobra.Command{}
+	(&chainOptions{}).bind(chainFlags, true)
+	var args []string
+	var err error
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if chainFlags.Flags().Lookup(f.Name) == nil {
+			return
+		}
+		if f.Name == "resource" || f.Name == "scope" {
+			err = usage.Errorf("--%s: the git helper always asks for Azure DevOps' token (%s).", f.Name, gitcred.Resource)
+			return
+		}
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			for _, v := range sv.GetSlice() {
+				args = append(args, "--"+f.Name, v)
+			}
+			return
+		}
+		if f.Value.Type() == "bool" {
+			args = append(args, "--"+f.Name+"="+f.Value.String())
+			return
+		}
+		args = append(args, "--"+f.Name, f.Value.String())
+	})
+	return args, err
+}
+
 func runGitConfigure(cmd *cobra.Command, a *App, o *gitConfigureOptions) error {
+	args, err := helperArgs(cmd)
+	if err != nil {
+		return err
+	}
+	// Checked as the helper will read them, so that a typo fails here
+	// rather than in every git command.
+	if _, err := o.chain.resolve(cmd, a); err != nil {
+		return err
+	}
 	g, err := gitcred.FindGit()
 	if err != nil {
 		return err
@@ -219,29 +250,6 @@ func runGitConfigure(cmd *cobra.Command, a *App, o *gitConfigureOptions) error {
 		if exe, err = os.Executable(); err != nil {
 			return fmt.Errorf("cannot tell where this aztoken is (%v); give its path with --command", err)
 		}
-	}
-	var args []string
-	for _, s := range o.sources {
-		args = append(args, "--source", s)
-	}
-	for _, s := range o.exclude {
-		args = append(args, "--exclude", s)
-	}
-	for _, p := range []struct{ flag, v string }{{"--tenant", o.tenant}, {"--client-id", o.clientID}, {"--object-id", o.objectID}, {"--resource-id", o.resourceID}} {
-		if p.v != "" {
-			args = append(args, p.flag, p.v)
-		}
-	}
-	// The words are checked the way the helper will read them, so that a
-	// typo fails here rather than in every git command.
-	probe := &gitCredentialOptions{}
-	pc := &cobra.Command{}
-	probe.bind(pc, true)
-	if err := pc.ParseFlags(args); err != nil {
-		return usage.New(sentence(err.Error()))
-	}
-	if _, err := probe.resolve(pc, a); err != nil {
-		return err
 	}
 	wrote, err := gitcred.Configure(cmd.Context(), g, gitcred.HelperLine(exe, args...), o.keepOthers)
 	if err != nil {
