@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/aztoken/aztoken/internal/human"
 )
@@ -232,10 +231,11 @@ var knownClaims = map[string]string{
 	"exp":                "expires",
 }
 
-// printable quotes a value that holds control characters, so that a
-// crafted claim cannot move the cursor or recolour the terminal.
+// printable quotes a value that holds control or bidirectional formatting
+// characters (human.Hidden), so that a crafted claim can neither move the
+// cursor, recolour the terminal, nor show its text in another order.
 func printable(s string) string {
-	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+	if strings.IndexFunc(s, human.Hidden) >= 0 {
 		return strconv.Quote(s)
 	}
 	return s

@@ -38,7 +38,7 @@ func clean(s string, keepBreaks bool) string {
 		case r == '\n' || r == '\r' || r == '\t':
 			b.WriteByte(' ')
 		case r == utf8.RuneError && size == 1:
-		case unicode.IsControl(r) || isBidi(r):
+		case Hidden(r):
 		default:
 			b.WriteString(s[i : i+size])
 		}
@@ -55,6 +55,14 @@ func isPlain(s string) bool {
 	}
 	return true
 }
+
+// Hidden reports the characters that a view of outside text must not
+// write as they are: control characters (C0, DEL, C1), which drive the
+// terminal, and the bidirectional formatting characters, which make it
+// show text in another order than it is (U+202E turns "evil\u202egnp.exe"
+// into what reads as "evilexe.png"). Line drops them; views that must keep
+// the value whole escape them instead.
+func Hidden(r rune) bool { return unicode.IsControl(r) || isBidi(r) }
 
 // isBidi reports the formatting characters that reorder text on screen
 // (the "Trojan Source" characters).

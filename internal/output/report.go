@@ -1,8 +1,13 @@
 package output
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"unicode/utf8"
+
+	"github.com/aztoken/aztoken/internal/human"
 )
 
 // The formats of the report commands (probe, explain, whoami, decode,
@@ -23,7 +28,39 @@ func WriteReport(w io.Writer, format string, v any, text func(io.Writer) error) 
 	if format != ReportJSON {
 		return text(w)
 	}
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeHidden(b.Bytes()))
+	return err
+}
+
+// escapeHidden writes, as \uXXXX escapes, the characters that the text
+// views quote (human.Hidden) and encoding/json leaves as they are: C1
+// controls, DEL and the bidirectional formatting characters, which would
+// otherwise reorder or drive a terminal showing the JSON. Outside strings
+// JSON holds only ASCII punctuation and white space, which are kept.
+func escapeHidden(b []byte) []byte {
+	if !bytes.ContainsFunc(b, hiddenInString) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if hiddenInString(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return out
+}
+
+// hiddenInString: the layout's own line breaks and indentation are not.
+func hiddenInString(r rune) bool {
+	return r != '\n' && r != '\t' && r != '\r' && human.Hidden(r)
 }
