@@ -15,6 +15,7 @@ import (
 	"github.com/aztoken/aztoken/internal/cache"
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/human"
+	"github.com/aztoken/aztoken/internal/source"
 	"github.com/aztoken/aztoken/internal/usage"
 )
 
@@ -38,9 +39,13 @@ func acquire(cmd *cobra.Command, a *App, o *chainOptions, co *cacheOptions) (acq
 	if err := co.resolve(a, o.verbose); err != nil {
 		return acquired{}, chain.Token{}, err
 	}
+	sources, err := source.NewAll(r.names, r.cfg)
+	if err != nil {
+		return acquired{}, chain.Token{}, err
+	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)
 	defer cancel()
-	ch := &chain.Chain{Sources: buildSources(r), Hedge: hedge}
+	ch := &chain.Chain{Sources: sources, Hedge: hedge}
 	if o.verbose {
 		ch.OnOutcome = verboseLogger(a.IO.ErrOut)
 	}
@@ -94,70 +99,36 @@ func cacheDisabled(a *App) bool {
 	return v != "" && v != "0" && !strings.EqualFold(v, "false")
 }
 
-// chainKey names what a cached token answers: the request and every
-// selected source's view of who it would answer as. Any change to the
-// environment, a user-assigned id or a developer tool's login changes a
-// source's key and so this one, and the chain runs again. Within one key
-// the answer is the one the chain gave last time, so a token from az is
-// served only while everything before az is as it was then. The Entra
-// sources' keys carry digests of their credentials, so a changed or wrong
-// secret asks Entra ID again; c keys the result so that the entry's name
-// reveals none of it.
-func chainKey(c *cache.Cache, req chain.Request, sources []chain.Source) string {
-	parts := []string{"chain-v1", strings.Join(req.Scopes, " "), req.Tenant}
-	for _, s := range sources {
-		k := "-"
-		if kr, ok := s.(chain.Keyer); ok {
-			if v, ok := kr.CacheKey(req); ok {
-				k = v
-			}
-		}
-		parts = append(parts, s.Name()+"="+k)
-	}
-	return c.Key(parts...)
-}
-
 // run gets a token through the cache, or straight from the chain when the
 // cache is off. It returns the token and the name of the source behind it.
 func (co *cacheOptions) run(ctx context.Context, a *App, r *resolved, ch *chain.Chain) (chain.Token, string, error) {
-	fromChain := func(ctx context.Context) (chain.Token, string, error) {
+	notice := func(string) {}
+	if co.verbose {
+		// The cache's own notices start with "cache: "; so do ours.
+		notice = func(s string) { fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", s) }
+	}
+	var c *cache.Cache
+	if !co.noCache {
+		var err error
+		if c, err = cache.Open(a.Env, cache.Options{Notice: notice}); err != nil {
+			notice(fmt.Sprintf("cache: not used: %v", err))
+		}
+	}
+	if c == nil {
 		tok, res, err := ch.GetToken(ctx, r.req)
 		if err != nil {
 			return tok, "", err
 		}
 		return tok, res.Outcomes[res.Winner].Source, nil
 	}
-	if co.noCache {
-		return fromChain(ctx)
-	}
-	notice := func(string) {}
-	if co.verbose {
-		// The cache's own notices start with "cache: "; so do ours.
-		notice = func(s string) { fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", s) }
-	}
-	c, err := cache.Open(a.Env, cache.Options{Notice: notice})
+	e, served, err := c.FromChain(ctx, ch, r.req, co.minValidity)
 	if err != nil {
-		notice(fmt.Sprintf("cache: not used: %v", err))
-		return fromChain(ctx)
-	}
-	key := chainKey(c, r.req, ch.Sources)
-	e, hit, err := c.Acquire(ctx, key, co.minValidity, func(ctx context.Context) (cache.Entry, error) {
-		tok, src, err := fromChain(ctx)
-		if err != nil {
-			return cache.Entry{}, err
-		}
-		return cache.Entry{Token: tok, Source: src, Scopes: r.req.Scopes}, nil
-	})
-	if err != nil {
-		// A token due for refresh but still valid beats no token when the
-		// refresh fails (Entra briefly down, az slow to start).
-		if stale, ok := c.GetStale(key, co.minValidity); ok && stale.Token.ExpiresOn.After(time.Now()) {
-			notice(fmt.Sprintf("cache: refresh failed, serving %s's cached token that expires in %s", stale.Source, human.Duration(time.Until(stale.Token.ExpiresOn))))
-			return stale.Token, stale.Source, nil
-		}
 		return chain.Token{}, "", err
 	}
-	if hit {
+	switch served {
+	case cache.Stale:
+		notice(fmt.Sprintf("cache: refresh failed, serving %s's cached token that expires in %s", e.Source, human.Duration(time.Until(e.Token.ExpiresOn))))
+	case cache.Hit:
 		notice(fmt.Sprintf("cache: served %s's token from the cache (%s mode); it expires in %s", e.Source, c.Mode().Name, human.Duration(time.Until(e.Token.ExpiresOn))))
 	}
 	return e.Token, e.Source, nil

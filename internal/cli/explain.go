@@ -11,6 +11,7 @@ import (
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/output"
+	"github.com/aztoken/aztoken/internal/source"
 )
 
 type explainOptions struct {
@@ -68,8 +69,10 @@ func runExplain(cmd *cobra.Command, a *App, o *explainOptions) error {
 			rep.Sources = append(rep.Sources, es)
 			continue
 		}
-		cfg := r.cfg
-		src := constructors[info.Name](cfg)
+		src, err := source.New(info.Name, r.cfg)
+		if err != nil {
+			return err
+		}
 		if d, ok := src.(chain.Describer); ok {
 			desc := d.Describe(r.req)
 			es.Verdict, es.Why, es.Detail = desc.Verdict, desc.Why, desc.Detail

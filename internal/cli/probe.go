@@ -14,6 +14,7 @@ import (
 	"github.com/aztoken/aztoken/internal/claims"
 	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/output"
+	"github.com/aztoken/aztoken/internal/source"
 )
 
 type probeOptions struct {
@@ -82,9 +83,12 @@ func runProbe(cmd *cobra.Command, a *App, o *probeOptions) error {
 	if err != nil {
 		return err
 	}
+	sources, err := source.NewAll(r.names, r.cfg)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)
 	defer cancel()
-	sources := buildSources(r)
 	outcomes := make([]chain.Outcome, len(sources))
 	var wg sync.WaitGroup
 	for i, s := range sources {

@@ -2,27 +2,22 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/signal"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
-	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/spf13/cobra"
 
-	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/resources"
 	"github.com/aztoken/aztoken/internal/serve"
-	"github.com/aztoken/aztoken/internal/source"
+	"github.com/aztoken/aztoken/internal/servechain"
 	"github.com/aztoken/aztoken/internal/usage"
 )
 
@@ -104,7 +99,7 @@ stops the server after requests in flight finish.`,
 	f.StringSliceVar(&o.emu.Roles, "emulate-roles", nil, "emulator: the roles claim")
 	f.DurationVar(&o.emu.Lifetime, "emulate-lifetime", serve.DefaultEmulatorLifetime, "emulator: token lifetime, 10m to 48h")
 	f.StringVar(&o.emu.KeyFile, "emulate-key", "", "emulator: an RSA private key (PEM) to sign with, so tokens verify across restarts")
-	bindDockerNetwork(cmd, &o.dockerNetwork)
+	f.StringVar(&o.dockerNetwork, "docker-network", "", "serve IMDS at "+servechain.IMDSIP+":80 for the docker network NAME, creating it (subnet "+servechain.IMDSSubnet+", gateway "+servechain.IMDSIP+") if it is missing; implies --imds open")
 	_ = cmd.RegisterFlagCompletionFunc("allow-resource", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return resources.Aliases(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -113,7 +108,7 @@ stops the server after requests in flight finish.`,
 	_ = cmd.RegisterFlagCompletionFunc("secret-env", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return a.Env.Names(), cobra.ShellCompDirectiveNoFileComp
 	})
-	for _, name := range []string{"addr", "allow-host", "map-identity", "emulate-tenant", "emulate-app-id", "emulate-object-id", "emulate-roles", "emulate-lifetime"} {
+	for _, name := range []string{"addr", "docker-network", "allow-host", "map-identity", "emulate-tenant", "emulate-app-id", "emulate-object-id", "emulate-roles", "emulate-lifetime"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 	}
 	return cmd
@@ -178,10 +173,15 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := leaveOutSelf(r, o.addr, a.IO.ErrOut); err != nil {
+		names, err := servechain.LeaveOutSelf(r.names, r.cfg, o.addr, a.IO.ErrOut)
+		if err != nil {
 			return err
 		}
-		opts.Provider = newChainProvider(a, o, r)
+		po := servechain.Options{Names: names, Config: r.cfg, Hedge: hedge}
+		if o.verbose {
+			po.OnOutcome = verboseLogger(a.IO.ErrOut)
+		}
+		opts.Provider = servechain.New(po)
 	}
 	srv, err := serve.New(opts)
 	if err != nil {
@@ -261,142 +261,26 @@ func abortOnSecondSignal(ctx context.Context, served <-chan struct{}, stderr io.
 	}
 }
 
-// chainProvider serves each request from the host's credential chain.
-// Sources are built once per identity and kept, so that what they learn
-// lasts: the MSAL clients' in-memory caches, managed identity's probe.
-// A user-assigned identity a client asks for goes to managed identity
-// alone, the one source that can honour it; when that source is not
-// selected or not available here, the answer is "identity not found",
-// never another identity's token. The server's own cache (per identity
-// and resource) keeps the chain from running more than it must, and the
-// server bounds each acquisition (one timeout, serve.Options').
-type chainProvider struct {
-	r       *resolved
-	verbose func(chain.Outcome)
-
-	mu sync.Mutex
-	// own is the system-assigned identity's chain, kept for the whole
-	// run; users holds user-assigned identities' chains, which clients
-	// choose: at most maxIdentityChains, the least recently used dropped.
-	own   *chain.Chain
-	users *lru.Cache[serve.Identity, *chain.Chain]
-}
-
-// maxIdentityChains bounds the user-assigned identities' chains kept.
-const maxIdentityChains = 32
-
-func newChainProvider(a *App, o *serveOptions, r *resolved) *chainProvider {
-	p := &chainProvider{r: r}
-	// A dropped chain's sources keep connections open to their endpoint
-	// until the idle timeout; close them now, so that what a chain holds
-	// goes with it.
-	p.users, _ = lru.NewWithEvict(maxIdentityChains, func(_ serve.Identity, ch *chain.Chain) { closeIdle(ch) })
-	if o.verbose {
-		p.verbose = verboseLogger(a.IO.ErrOut)
+// useDockerNetwork applies --docker-network: it defaults --addr to
+// IMDS's address and --imds to open, refuses flags that contradict them,
+// and makes sure the network exists with that address as its gateway.
+func (o *serveOptions) useDockerNetwork(cmd *cobra.Command, a *App) error {
+	f := cmd.Flags()
+	if err := servechain.CheckDockerNetworkName(o.dockerNetwork); err != nil {
+		return err
 	}
-	return p
-}
-
-// closeIdle closes the idle connections of the chain's sources that keep
-// any.
-func closeIdle(ch *chain.Chain) {
-	for _, s := range ch.Sources {
-		if c, ok := s.(interface{ CloseIdleConnections() }); ok {
-			c.CloseIdleConnections()
+	if f.Changed("addr") {
+		host, _, err := net.SplitHostPort(o.addr)
+		if err != nil || host != servechain.IMDSIP {
+			return usage.Errorf("--docker-network serves IMDS at %s, the network's gateway; --addr %s names another address. Leave --addr out (the port is 80), or give %s:PORT.", servechain.IMDSIP, o.addr, servechain.IMDSIP)
 		}
-	}
-}
-
-// chainFor returns the chain for id, building it the first time.
-func (p *chainProvider) chainFor(id serve.Identity) *chain.Chain {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if id.IsZero() && p.own != nil {
-		return p.own
-	}
-	if ch, ok := p.users.Get(id); ok {
-		return ch
-	}
-	rr := *p.r
-	if !id.IsZero() {
-		rr.names = []string{chain.Managed}
-		rr.cfg.ClientID, rr.cfg.ObjectID, rr.cfg.ResourceID = id.ClientID, id.ObjectID, id.ResourceID
-	}
-	ch := &chain.Chain{Sources: buildSources(&rr), Hedge: hedge, OnOutcome: p.verbose}
-	if id.IsZero() {
-		p.own = ch
 	} else {
-		p.users.Add(id, ch)
+		o.addr = servechain.IMDSIP + ":80"
 	}
-	return ch
-}
-
-// checkIdentity applies the --client-id, --object-id and --resource-id
-// rule to an identity a client asked for, before anything is built or
-// sent for it.
-func checkIdentity(id serve.Identity) error {
-	for _, c := range []struct{ kind, value string }{{"client_id", id.ClientID}, {"object_id", id.ObjectID}, {"resource_id", id.ResourceID}} {
-		if c.value == "" {
-			continue
-		}
-		if err := source.CheckIdentityID(c.kind, c.value); err != nil {
-			return chain.Failed(nil, "ask for the identity by its client id or object id (a GUID), or by its Azure resource id", "%s %s %s", c.kind, human.Quote(c.value), err)
-		}
+	if !f.Changed("imds") {
+		o.imds = "open"
 	}
-	return nil
-}
-
-// Token gets a token for id from the chain.
-func (p *chainProvider) Token(ctx context.Context, req chain.Request, id serve.Identity) (chain.Token, error) {
-	if err := checkIdentity(id); err != nil {
-		return chain.Token{}, err
-	}
-	if !id.IsZero() && !slices.Contains(p.r.names, chain.Managed) {
-		return chain.Token{}, fmt.Errorf("only managed identity can give a token for %s, and it is not among the selected sources: %w", id, serve.ErrIdentityNotFound)
-	}
-	tok, _, err := p.chainFor(id).GetToken(ctx, req)
-	var ce *chain.ChainError
-	if err != nil && !id.IsZero() && errors.As(err, &ce) && ce.Status == chain.StatusUnavailable {
-		return chain.Token{}, fmt.Errorf("managed identity, the only source that can give a token for %s, is not available here (%s): %w", id, ce.Outcomes[0].Reason, serve.ErrIdentityNotFound)
-	}
-	return tok, err
-}
-
-// leaveOutSelf takes managed identity out of r's sources when it would
-// send its requests to addr, serve's own listen address: serve at
-// 169.254.169.254:80 (the docker topology of docs/containers.md) would
-// otherwise answer every cache miss by asking itself, and each request
-// would wait out the upstream timeout. Said on stderr, since it changes
-// the chain; a usage error when managed identity was the only source.
-func leaveOutSelf(r *resolved, addr string, stderr io.Writer) error {
-	if !slices.Contains(r.names, chain.Managed) {
-		return nil
-	}
-	target := source.NewManaged(r.cfg).TargetHost()
-	if target == "" || !sameHostPort(target, addr) {
-		return nil
-	}
-	if len(r.names) == 1 {
-		return usage.Errorf("managed identity would ask this serve itself at %s; choose where tokens come from, such as --source az (the developer's login) or --emulate.", target)
-	}
-	r.names = slices.DeleteFunc(slices.Clone(r.names), func(n string) bool { return n == chain.Managed })
-	fmt.Fprintf(stderr, "aztoken serve: managed identity is left out of the chain: it would ask this serve itself at %s\n", target)
-	return nil
-}
-
-// sameHostPort reports whether two host:port strings name the same
-// address: IPs compared as addresses ("::1" and "[0:0::1]" alike), names
-// without regard to case.
-func sameHostPort(a, b string) bool {
-	ah, ap, err1 := net.SplitHostPort(a)
-	bh, bp, err2 := net.SplitHostPort(b)
-	if err1 != nil || err2 != nil || ap != bp {
-		return false
-	}
-	if ai, bi := net.ParseIP(ah), net.ParseIP(bh); ai != nil && bi != nil {
-		return ai.Equal(bi)
-	}
-	return strings.EqualFold(strings.TrimSuffix(ah, "."), strings.TrimSuffix(bh, "."))
+	return servechain.EnsureDockerNetwork(cmd.Context(), a.Env.Environ(), o.dockerNetwork, a.IO.ErrOut)
 }
 
 // checkListenPort refuses an --addr whose port is not a number from 0 to

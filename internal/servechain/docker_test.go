@@ -1,6 +1,6 @@
 //go:build unix
 
-package cli
+package servechain
 
 import (
 	"bytes"
@@ -78,7 +78,7 @@ func TestEnsureDockerNetwork(t *testing.T) {
 			}
 			environ := []string{"PATH=" + dir, "FAKE_DOCKER=" + tt.state, "FAKE_DOCKER_LOG=" + log}
 			var out bytes.Buffer
-			err := ensureDockerNetwork(context.Background(), environ, "azimds", &out)
+			err := EnsureDockerNetwork(context.Background(), environ, "azimds", &out)
 			if tt.wantErr == "" && err != nil {
 				t.Fatalf("error %v", err)
 			}
