@@ -5,8 +5,16 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/aztoken/aztoken/internal/fakeazure"
 )
 
 // showEnv is the "showenv" command that scripts run under aztoken exec. It
@@ -53,4 +61,62 @@ func showEnv() {
 		}
 	}
 	os.Exit(0)
+}
+
+// The Postgres fakes a script started, by script.
+var pgs sync.Map
+
+// cmdPG drives the fake Azure Database for PostgreSQL, which trusts the
+// script's Entra fake:
+//
+//	pg start ROLE=CLIENT_ID...   roles for the service principals of those apps; sets PGHOST, PGPORT, PGSSLMODE, ...
+//	pg accepted N                sign-ins accepted so far
+//	pg refused N                 sign-ins refused so far
+func cmdPG(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 0 {
+		ts.Fatalf("usage: pg start ROLE=CLIENT_ID... | accepted N | refused N")
+	}
+	if args[0] == "start" {
+		v, ok := entras.Load(ts)
+		if !ok {
+			ts.Fatalf("pg start: run 'entra start' first: the server trusts its keys")
+		}
+		roles := map[string]string{}
+		for _, a := range args[1:] {
+			role, client, ok := strings.Cut(a, "=")
+			if !ok {
+				ts.Fatalf("pg start: want ROLE=CLIENT_ID, got %q", a)
+			}
+			roles[role] = fakeazure.ServicePrincipalOID(client)
+		}
+		pg, err := fakeazure.NewPostgres(fakeazure.PostgresOptions{Key: v.(*fakeazure.Entra).Minter().PublicKey(), Roles: roles})
+		ts.Check(err)
+		ts.Defer(pg.Close)
+		ca := filepath.Join(ts.Getenv("WORK"), "pg-ca.pem")
+		ts.Check(os.WriteFile(ca, pg.CACertPEM(), 0o644))
+		host, port, _ := net.SplitHostPort(pg.Addr())
+		for k, v := range map[string]string{
+			"PGHOST": host, "PGPORT": port, "PGDATABASE": "postgres", "PGCONNECT_TIMEOUT": "10",
+			"PGSSLMODE": "verify-full", "PGSSLROOTCERT": ca,
+		} {
+			ts.Setenv(k, v)
+		}
+		pgs.Store(ts, pg)
+		return
+	}
+	v, ok := pgs.Load(ts)
+	if !ok {
+		ts.Fatalf("pg %s: run 'pg start' first", args[0])
+	}
+	pg := v.(*fakeazure.Postgres)
+	switch args[0] {
+	case "accepted":
+		need(ts, args, 2)
+		checkCount(ts, neg, "postgres", "sign-ins accepted", pg.Accepted(), args[1])
+	case "refused":
+		need(ts, args, 2)
+		checkCount(ts, neg, "postgres", "sign-ins refused", len(pg.Refused()), args[1])
+	default:
+		ts.Fatalf("pg: unknown subcommand %q", args[0])
+	}
 }

@@ -84,6 +84,7 @@ func scriptParams(dir string) testscript.Params {
 				ts.Setenv(args[0], port)
 			},
 			"waitport": cmdWaitPort,
+			"pg":       cmdPG,
 		},
 	}
 }
