@@ -22,12 +22,15 @@ $XDG_CACHE_HOME/aztoken (macOS: ~/Library/Caches/aztoken, Windows:
 %LOCALAPPDATA%\aztoken; or AZTOKEN_CACHE_DIR), a directory only you can read,
 encrypted with a key in the kernel user keyring, the macOS login Keychain or
 DPAPI where one is available. explain says which.`,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var format string
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List cached tokens: source, identity, scopes and expiry, never the tokens",
+		Long: `cache list shows one row per cached token: the start of its key, the source
+that gave it, who it is for, its scopes and when it expires (or why it would
+not be served). The tokens themselves are never shown. With -o json each entry
+is an object with every field the cache keeps.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := cache.Open(a.Env, cache.Options{})
 			if err != nil {
@@ -47,6 +50,9 @@ DPAPI where one is available. explain says which.`,
 	clear := &cobra.Command{
 		Use:   "clear",
 		Short: "Remove every cached token",
+		Long: `cache clear removes every cached token, whoever wrote it, and the lock files no
+process holds; the next get asks its source again. It says on stderr how many
+it removed.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := cache.Open(a.Env, cache.Options{})
 			if err != nil {

@@ -30,7 +30,7 @@ type chainOptions struct {
 	imdsTimeout time.Duration
 	cliTimeout  time.Duration
 	timeout     time.Duration
-	verbose     bool
+	verbose     bool // the root's -v, set by resolve
 
 	// The pipeline source's inputs.
 	federatedTokenEnv, serviceConnectionID, oidcAudience string
@@ -54,7 +54,6 @@ func (o *chainOptions) bind(cmd *cobra.Command, withTimeout bool) {
 	if withTimeout {
 		f.DurationVar(&o.timeout, "timeout", 30*time.Second, "bound the whole command (env AZTOKEN_TIMEOUT)")
 	}
-	f.BoolVarP(&o.verbose, "verbose", "v", false, "write each source tried, its outcome, duration and requests to stderr")
 	_ = cmd.RegisterFlagCompletionFunc("resource", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return resources.Aliases(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -115,6 +114,7 @@ type resolved struct {
 // resolve reads flags and environment into a request, a selection and a
 // source configuration.
 func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
+	o.verbose = a.verbose
 	if err := durationFromEnv(cmd, a, "imds-timeout", "AZTOKEN_IMDS_TIMEOUT", &o.imdsTimeout, time.Second); err != nil {
 		return nil, err
 	}

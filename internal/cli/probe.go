@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -73,9 +74,24 @@ type probeResult struct {
 }
 
 type probeReport struct {
-	Pick    string        `json:"pick"`
+	Pick    string        `json:"-"` // see MarshalJSON
 	Stopper string        `json:"stopped_by,omitempty"`
 	Sources []probeResult `json:"sources"`
+}
+
+// MarshalJSON writes "pick": null when no source would be picked, as
+// "stopped_by" is left out: "" is no source's name, and a script testing
+// for a pick should not have to know that.
+func (r probeReport) MarshalJSON() ([]byte, error) {
+	type fields probeReport
+	var pick *string
+	if r.Pick != "" {
+		pick = &r.Pick
+	}
+	return json.Marshal(struct {
+		Pick *string `json:"pick"`
+		fields
+	}{pick, fields(r)})
 }
 
 func runProbe(cmd *cobra.Command, a *App, o *probeOptions) error {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -32,6 +33,10 @@ import (
 type App struct {
 	IO  *iostreams.IOStreams
 	Env env.Env
+
+	// verbose is -v/--verbose, a flag of every command that can be
+	// given before or after the command's name.
+	verbose bool
 }
 
 // Main runs aztoken with the process's arguments, streams and environment
@@ -135,7 +140,12 @@ func Run(ctx context.Context, a *App, args []string) int {
 	if msg := err.Error(); msg != "" {
 		fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", human.Text(msg))
 		if errors.Is(err, usage.Err) {
-			fmt.Fprintln(a.IO.ErrOut, "Run 'aztoken --help' for usage.")
+			// The help of the command that was run, which holds its
+			// flags; aztoken's own when the command was not found.
+			if ran == nil {
+				ran = root
+			}
+			fmt.Fprintf(a.IO.ErrOut, "Run '%s --help' for usage.\n", ran.CommandPath())
 		}
 	}
 	return code
@@ -156,6 +166,11 @@ the others failed, explain says what each source would use without sending anyth
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
 	}
 	root.SetFlagErrorFunc(flagError)
+	root.PersistentPreRunE = refuseEmptyValues
+	// -v means --verbose everywhere, before or after the command's name;
+	// --version has no short form (as gh, kubectl and az), so that
+	// "aztoken -v get" can never print a version where a token was meant.
+	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "write what aztoken does to stderr: each source tried, its outcome, duration, and the requests it sent or the command it ran")
 	root.AddCommand(
 		newGetCmd(a),
 		newProbeCmd(a),
@@ -180,12 +195,12 @@ the others failed, explain says what each source would use without sending anyth
 			switch {
 			case sub.Name() == "help":
 				sub.Args = helpTopic
-			case sub.HasSubCommands() && !sub.Runnable():
+			case sub.HasSubCommands():
+				// A group (cache, completion) does nothing by itself: alone
+				// it is a usage error, as a word it does not know is.
 				// cobra shows a group that cannot run its help before it
 				// looks at the words; running it lets Args see them.
-				sub.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
-				sub.Args = unknownSubcommand
-			case sub.HasSubCommands():
+				sub.RunE = needSubcommand
 				sub.Args = unknownSubcommand
 			case sub.Annotations[annotationTakesCommand] != "":
 				// exec: its words are the command line it runs.
@@ -236,14 +251,52 @@ func unknownSubcommand(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
+	return usage.Errorf("%s has no command %q; use %s.", cmd.CommandPath(), args[0], strings.Join(subcommandNames(cmd), " or "))
+}
+
+// needSubcommand is the RunE of a group named alone.
+func needSubcommand(cmd *cobra.Command, _ []string) error {
+	return usage.Errorf("%s needs a command: %s.", cmd.CommandPath(), strings.Join(subcommandNames(cmd), " or "))
+}
+
+func subcommandNames(cmd *cobra.Command) []string {
 	var names []string
 	for _, c := range cmd.Commands() {
 		if c.IsAvailableCommand() {
 			names = append(names, c.Name())
 		}
 	}
-	return usage.Errorf("%s has no command %q; use %s.", cmd.CommandPath(), args[0], strings.Join(names, " or "))
+	return names
 }
+
+// refuseEmptyValues makes a flag given an empty value a usage error.
+// Every string flag names what or who (a resource, a tenant, an identity,
+// a file, an address): an empty one is almost always an unset variable
+// ("--resource $RES"), and taking it as "not given" would hand a script
+// the default (a Resource Manager token) with exit 0. The flags with a
+// fixed set of values are the exception: their empty value is their
+// default, as their help says.
+func refuseEmptyValues(cmd *cobra.Command, _ []string) error {
+	var err error
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if _, enum := f.Value.(*enumFlag); enum || err != nil {
+			return
+		}
+		empty := false
+		switch v := f.Value.(type) {
+		case pflag.SliceValue:
+			empty = f.Value.Type() == "stringArray" && slices.ContainsFunc(v.GetSlice(), isBlank)
+		default:
+			empty = f.Value.Type() == "string" && isBlank(f.Value.String())
+		}
+		if empty {
+			err = usage.Errorf("--%s was given an empty value; give one or leave the flag out (is a variable unset?).", f.Name)
+		}
+	})
+	return err
+}
+
+func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
 
 // flagError makes every error from parsing flags a usage error. Our own
 // flag values (-o) already say what is wrong in our words, so their

@@ -66,3 +66,19 @@ func TestUsageErrorsExitTwoForEveryCommand(t *testing.T) {
 		check(append(append([]string{}, p...), "no-such-word"))
 	}
 }
+
+// Every command explains itself in a paragraph, not only its one-line
+// Short (issue 21.11: whoami had none).
+func TestEveryCommandHasLongHelp(t *testing.T) {
+	root := NewRootCmd(&App{IO: iostreams.System(env.Map(nil)), Env: env.Map(nil)})
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.Long == "" && sub.Name() != "version" {
+				t.Errorf("%s has no Long help", sub.CommandPath())
+			}
+			walk(sub)
+		}
+	}
+	walk(root)
+}

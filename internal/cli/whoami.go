@@ -20,6 +20,15 @@ func newWhoamiCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "whoami",
 		Short: "Run the chain like get and say who the token is for, never the token",
+		Long: `whoami runs the credential chain exactly as get does (the same flags, sources
+and cache) and prints, instead of the token, which source answered and who the
+token is for: user or application, object id, tenant, audience, roles or
+scopes, and when it expires. The token itself is never printed, so whoami is
+safe to run in a shared terminal or a CI log. With -o json the same summary is
+one JSON object for scripts. Exit codes are get's.`,
+		Example: `  aztoken whoami
+  aztoken whoami --source az --resource graph
+  aztoken whoami -o json | jq -r .identity.tenant`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			res, tok, err := acquire(cmd, a, &o.chainOptions, &o.cache)
 			if err != nil {
