@@ -63,15 +63,25 @@ them) choose the identity.`,
 			cmd.PersistentFlags().AddFlag(f)
 		}
 	})
-	for _, action := range []struct{ name, short string }{
-		{"get", "Answer git's request for an Azure Repos URL with a token"},
-		{"store", "Do nothing: tokens are not stored for git"},
-		{"erase", "Forget the organization's tenant, so that the next get finds it again"},
+	for _, action := range []struct{ name, short, long string }{
+		{"get", "Answer git's request for an Azure Repos URL with a token",
+			`get reads git's request (protocol, host, path, wwwauth[]) from stdin and, for
+an Azure Repos URL, answers on stdout with a token for Azure DevOps from the
+organization's tenant. For any other URL it prints nothing, so git asks its
+next helper.`},
+		{"store", "Do nothing: tokens are not stored for git",
+			`store reads git's request and does nothing: tokens are short-lived and come
+from the chain each time, so there is nothing to keep.`},
+		{"erase", "Forget the organization's tenant, so that the next get finds it again",
+			`erase forgets the tenant remembered for the request's organization, so that
+the next get asks the organization again. Tokens are not stored, so there is
+nothing else to erase.`},
 	} {
 		name := action.name
 		cmd.AddCommand(&cobra.Command{
 			Use:   name,
 			Short: action.short,
+			Long:  action.long,
 			RunE:  func(c *cobra.Command, _ []string) error { return runGitCredential(c, a, o, name) },
 		})
 	}
@@ -85,7 +95,7 @@ func runGitCredential(cmd *cobra.Command, a *App, o *gitCredentialOptions, actio
 	}
 	t, ok := gitcred.Match(req)
 	if !ok {
-		if o.verbose {
+		if a.verbose {
 			fmt.Fprintf(a.IO.ErrOut, "aztoken: git: %s://%s is not an Azure Repos URL; no answer, so git asks its next helper\n", req.Attrs["protocol"], req.Attrs["host"])
 		}
 		return nil
@@ -103,12 +113,12 @@ func runGitCredential(cmd *cobra.Command, a *App, o *gitCredentialOptions, actio
 	o.resource, o.scopes = gitcred.Resource, nil
 	if o.tenant == "" {
 		ts := gitcred.Tenants{Memo: memo, Client: tenantdiscovery.NewClient()}
-		if o.verbose {
+		if a.verbose {
 			ts.Notice = func(s string) { fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", s) }
 		}
 		tenant, from := ts.For(cmd.Context(), req, t)
 		o.tenant = tenant
-		if o.verbose && tenant != "" {
+		if a.verbose && tenant != "" {
 			fmt.Fprintf(a.IO.ErrOut, "aztoken: git: tenant %s, from %s\n", tenant, from)
 		}
 	}
