@@ -20,7 +20,7 @@ LDFLAGS   := -s -w -X github.com/aztoken/aztoken/internal/cli.commit=$(COMMIT)
 # Every test and benchmark refuses to dial anything but loopback.
 export AZTOKEN_LOOPBACK_ONLY = 1
 
-.PHONY: all build image test-containers test test-short lint staticcheck install bench fuzz fuzz-short completions check-completions man demo clean
+.PHONY: all build image test-containers test test-windows test-short lint staticcheck install bench fuzz fuzz-short completions check-completions man demo clean
 
 all: build
 
@@ -49,6 +49,11 @@ test-containers:
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+
+# The whole suite for windows/amd64, run under Wine (.ci/wine-tests says
+# how; README.md says what only a real Windows machine can show).
+test-windows:
+	.ci/wine-tests
 
 test-short:
 	$(GO) test -short ./...
