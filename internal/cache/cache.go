@@ -230,7 +230,7 @@ func (c *Cache) read(key string) (Entry, error) {
 // readTrusted reads a file only if it is a regular file of the user's own
 // with mode 0600.
 func readTrusted(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
+	f, err := openEntry(path)
 	if err != nil {
 		if isSymlinkErr(err) {
 			return nil, bad("it is a symbolic link")
@@ -309,7 +309,7 @@ func (c *Cache) write(key string, e Entry) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("cannot write the cache entry: %w", err)
 	}
-	if err := os.Rename(tmp, c.path(key, entryExt)); err != nil {
+	if err := replaceFile(c.dir, filepath.Base(tmp), key+entryExt); err != nil {
 		return fmt.Errorf("cannot write the cache entry: %w", err)
 	}
 	ok = true

@@ -14,8 +14,8 @@ var platformGuard guard = windowsGuard{}
 // windowsGuard keeps the cache private with access lists: the directory
 // gets a protected DACL (no entries inherited from above) with a single
 // entry, full control for the current user, inherited by every file
-// created in it. A file is trusted when its owner is the user and every
-// entry of its DACL names the user.
+// created in it. A file is trusted when its owner and every entry of its
+// DACL name the user, SYSTEM or Administrators (see trusted).
 type windowsGuard struct{}
 
 // currentUser is the SID of the user this process runs as.
@@ -32,23 +32,34 @@ func security(f *os.File, what windows.SECURITY_INFORMATION) (*windows.SECURITY_
 }
 
 func (windowsGuard) owned(f *os.File, _ fs.FileInfo) bool {
-	me, err := currentUser()
-	if err != nil {
-		return false
-	}
 	sd, err := security(f, windows.OWNER_SECURITY_INFORMATION)
 	if err != nil {
 		return false
 	}
 	owner, _, err := sd.Owner()
-	return err == nil && owner != nil && owner.Equals(me)
+	return err == nil && owner != nil && trusted(owner)
 }
 
-// othersAllowed names the first SID other than the user's that the
-// file's DACL grants anything, or "" when there is none.
-func othersAllowed(f *os.File) string {
+// trusted says whether sid may own or open the cache's files: the user,
+// and the two that can take any file of the user's anyway, SYSTEM and
+// the local Administrators group (OpenSSH for Windows trusts the same
+// three for private keys). Administrators matters as an owner: what an
+// elevated process creates belongs to the Administrators group, not to
+// the user, and the cache must not reject its own files, or its whole
+// directory, after the user once ran aztoken elevated.
+func trusted(sid *windows.SID) bool {
 	me, err := currentUser()
 	if err != nil {
+		return false
+	}
+	return sid.Equals(me) || sid.IsWellKnown(windows.WinLocalSystemSid) || sid.IsWellKnown(windows.WinBuiltinAdministratorsSid)
+}
+
+// othersAllowed names the first SID the file's DACL grants anything that
+// is not trusted (the user, SYSTEM, Administrators), or "" when there is
+// none.
+func othersAllowed(f *os.File) string {
+	if _, err := currentUser(); err != nil {
 		return "unknown users (the current user cannot be read)"
 	}
 	sd, err := security(f, windows.DACL_SECURITY_INFORMATION)
@@ -69,17 +80,18 @@ func othersAllowed(f *os.File) string {
 			continue
 		}
 		sid := (*windows.SID)(unsafe.Pointer(&ace.SidStart))
-		if !sid.Equals(me) {
+		if !trusted(sid) {
 			return sid.String()
 		}
 	}
 	return ""
 }
 
-func (windowsGuard) fileProblem(f *os.File, _ fs.FileInfo) string {
-	// Windows has no O_NOFOLLOW, so opening followed a link if there was
-	// one; refuse what was reached that way.
-	if li, err := os.Lstat(f.Name()); err != nil || li.Mode()&(fs.ModeSymlink|fs.ModeIrregular) != 0 {
+func (windowsGuard) fileProblem(f *os.File, fi fs.FileInfo) string {
+	// openShared opened the reparse point itself, not what it points to,
+	// so fi (from the handle, not the name, which a writer may have
+	// renamed since) says whether it was one.
+	if fi.Mode()&(fs.ModeSymlink|fs.ModeIrregular) != 0 {
 		return "it is a symbolic link or another reparse point"
 	}
 	if who := othersAllowed(f); who != "" {

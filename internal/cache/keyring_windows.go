@@ -108,7 +108,7 @@ func writePrivate(dir, name string, data []byte) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, name))
+		err = replaceFile(dir, filepath.Base(tmp), name)
 	}
 	if err != nil {
 		os.Remove(tmp)

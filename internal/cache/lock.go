@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/gofrs/flock"
 )
@@ -34,8 +33,7 @@ func (c *Cache) lock(ctx context.Context, name string) (*flock.Flock, error) {
 func (c *Cache) removeIdleLock(path string) {
 	fl := flock.New(path, flock.SetPermissions(0o600), flock.SetFlag(lockFlags))
 	if ok, err := fl.TryLock(); err == nil && ok {
-		_ = os.Remove(path)
-		_ = fl.Unlock()
+		removeHeld(fl, path)
 	}
 	_ = fl.Close()
 }
