@@ -1,0 +1,153 @@
+//go:build linux
+
+package linktest
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aztoken/aztoken/internal/netnstest"
+	"github.com/aztoken/aztoken/internal/proctest"
+)
+
+const (
+	imdsAddr  = "169.254.169.254:80"
+	container = "169.254.169.2"
+	tokenPath = "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://vault.azure.net"
+)
+
+var jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}`)
+
+func TestMain(m *testing.M) {
+	if netnstest.Unavailable() == "" {
+		netnstest.Sweep()
+	}
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// built is aztoken, built once for the tests.
+var built struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+func aztoken(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		_, file, _, _ := runtime.Caller(0)
+		repo := filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+		if built.dir, built.err = os.MkdirTemp("", "aztoken-linktest-"); built.err != nil {
+			return
+		}
+		built.path = filepath.Join(built.dir, "aztoken")
+		cmd := exec.Command("go", "build", "-trimpath", "-o", built.path, "./cmd/aztoken")
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build ./cmd/aztoken: %v: %s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.path
+}
+
+// host is the developer's machine: a bridge at 169.254.169.254/24 (a
+// docker network's gateway) with a container on it, and a LAN on another
+// interface.
+func host(t *testing.T) (h, ctr, lan *netnstest.NS) {
+	h = netnstest.New(t, "host")
+	ctr = netnstest.New(t, "ctr")
+	h.IP(t, "link", "add", "azl-br", "type", "bridge")
+	h.IP(t, "addr", "add", "169.254.169.254/24", "dev", "azl-br")
+	h.IP(t, "link", "set", "azl-br", "up")
+	h.IP(t, "link", "add", "azl-c0", "type", "veth", "peer", "name", "azl-c1", "netns", ctr.Name)
+	h.IP(t, "link", "set", "azl-c0", "master", "azl-br", "up")
+	ctr.IP(t, "addr", "add", container+"/24", "dev", "azl-c1")
+	ctr.IP(t, "link", "set", "azl-c1", "up")
+	lan = netnstest.NewLAN(t, h, "azl-l0", "169.254.0.0/16 metric 1000")
+	return h, ctr, lan
+}
+
+// serve runs aztoken serve with args in ns until the test ends, and
+// returns its stderr once it has printed its banner.
+func serve(t *testing.T, ns *netnstest.NS, args ...string) *proctest.SyncBuffer {
+	t.Helper()
+	stderr := &proctest.SyncBuffer{}
+	cmd := ns.Command(aztoken(t), append([]string{"serve"}, args...)...)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "AZTOKEN_LOOPBACK_ONLY=1"}
+	cmd.Stdout, cmd.Stderr = stderr, stderr
+	// No Pdeathsig: it fires when the thread that forked serve ends, and
+	// netnstest's threads end; the cleanup below ends serve, and a
+	// killed run's serve is ended by the next run's sweep.
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		if jwtRE.MatchString(stderr.String()) {
+			t.Errorf("serve's log holds a token:\n%s", stderr)
+		}
+		if t.Failed() {
+			t.Logf("serve's log:\n%s", stderr)
+		}
+	})
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		if strings.Contains(stderr.String(), "listening on") {
+			return stderr
+		}
+		select {
+		case <-done:
+			t.Fatalf("serve exited at start:\n%s", stderr)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve printed no banner within 30 s:\n%s", stderr)
+	return nil
+}
+
+// TestOpenIMDSStaysOnItsLink: the container gets a token; the LAN machine
+// gets 403 from its own link-local address and its ordinary one (its
+// handshakes complete through the route back), and no answer from an
+// address spoofed inside the bridge's prefix; with reverse-path filtering
+// off, strict and loose, as the issue's reproduction tried.
+func TestOpenIMDSStaysOnItsLink(t *testing.T) {
+	netnstest.Skip(t)
+	h, ctr, lan := host(t)
+	log := serve(t, h, "--emulate", "--addr", imdsAddr, "--imds", "open")
+	for _, rp := range []string{"0", "1", "2"} {
+		t.Run("rp_filter="+rp, func(t *testing.T) {
+			h.Sh(t, fmt.Sprintf("echo %s > /proc/sys/net/ipv4/conf/all/rp_filter && echo %s > /proc/sys/net/ipv4/conf/azl-l0/rp_filter", rp, rp))
+			r := ctr.Get("", imdsAddr, tokenPath, map[string]string{"Metadata": "true"}, 10*time.Second)
+			if r.Err != nil || r.Status != 200 || !strings.Contains(r.Body, "access_token") {
+				t.Errorf("the container: %s, want a token", r)
+			}
+			netnstest.CheckLAN(t, lan, imdsAddr, tokenPath)
+		})
+	}
+	if !strings.Contains(log.String(), "refused: remote address") {
+		t.Errorf("serve's access log does not say it refused the LAN machine:\n%s", log)
+	}
+}
