@@ -33,6 +33,9 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"aztoken": func() { os.Exit(cli.Main()) },
 		"showenv": showEnv,
+		// The same binary under docker's name for it: cli.Main picks the
+		// helper by argv[0].
+		"docker-credential-aztoken": func() { os.Exit(cli.Main()) },
 	})
 }
 
@@ -72,6 +75,7 @@ func scriptParams(dir string) testscript.Params {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"entra":  cmdEntra,
+			"acr":    cmdACR,
 			"github": cmdGitHub,
 			"azdo":   cmdAzDO,
 			"mi":     cmdMI,

@@ -21,7 +21,7 @@ const (
 	Stale
 )
 
-// chainKey names what a cached token answers: the request and every
+// ChainKey names what a cached token answers: the request and every
 // selected source's view of who it would answer as. Any change to the
 // environment, a user-assigned id or a developer tool's login changes a
 // source's key and so this one, and the chain runs again. Within one key
@@ -30,7 +30,7 @@ const (
 // sources' keys carry digests of their credentials, so a changed or wrong
 // secret asks Entra ID again; Key keys the result so that the entry's
 // name reveals none of it.
-func (c *Cache) chainKey(req chain.Request, sources []chain.Source) string {
+func (c *Cache) ChainKey(req chain.Request, sources []chain.Source) string {
 	parts := []string{"chain-v1", strings.Join(req.Scopes, " "), req.Tenant}
 	for _, s := range sources {
 		k := "-"
@@ -51,7 +51,7 @@ func (c *Cache) chainKey(req chain.Request, sources []chain.Source) string {
 // than none (Entra ID briefly down, az slow to start). The entry names
 // the source behind the token.
 func (c *Cache) FromChain(ctx context.Context, ch *chain.Chain, req chain.Request, minValidity time.Duration) (Entry, Served, error) {
-	key := c.chainKey(req, ch.Sources)
+	key := c.ChainKey(req, ch.Sources)
 	e, hit, err := c.Acquire(ctx, key, minValidity, func(ctx context.Context) (Entry, error) {
 		tok, res, err := ch.GetToken(ctx, req)
 		if err != nil {

@@ -51,17 +51,24 @@ func acquire(cmd *cobra.Command, a *App, o *chainOptions, co *cacheOptions) (acq
 	}
 	tok, winner, err := co.run(ctx, a, r, ch)
 	if err != nil {
-		var ce *chain.ChainError
-		if errors.As(err, &ce) {
-			if cmd.Context().Err() != nil {
-				return acquired{}, chain.Token{}, silent(ExitInterrupted)
-			}
-			reportFailure(a.IO.ErrOut, ce, o.timeout, ctx.Err() != nil)
-			return acquired{}, chain.Token{}, silent(chainCode(ce.Status))
-		}
-		return acquired{}, chain.Token{}, err
+		return acquired{}, chain.Token{}, chainFailure(ctx, cmd, a, o.timeout, err)
 	}
 	return acquired{source: winner, req: r.req}, tok, nil
+}
+
+// chainFailure writes the per-source report for a failed chain and
+// returns the silent exit code that goes with it; other errors come back
+// as they are. ctx is the one the chain ran under, bounded by timeout.
+func chainFailure(ctx context.Context, cmd *cobra.Command, a *App, timeout time.Duration, err error) error {
+	var ce *chain.ChainError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	if cmd.Context().Err() != nil {
+		return silent(ExitInterrupted)
+	}
+	reportFailure(a.IO.ErrOut, ce, timeout, ctx.Err() != nil)
+	return silent(chainCode(ce.Status))
 }
 
 // cacheOptions are get's and whoami's cache flags.

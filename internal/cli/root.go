@@ -46,7 +46,7 @@ func Main() int {
 	a := &App{IO: iostreams.System(e), Env: e}
 	ctx, stop := signalContext()
 	defer stop()
-	code := Run(ctx, a, os.Args[1:])
+	code := Run(ctx, a, CommandLine(os.Args))
 	// A source whose context ended may have been given up on while its
 	// tool's process tree was still being killed; finish that first.
 	runner.WaitAll(childKillWait)
@@ -181,6 +181,7 @@ the others failed, explain says what each source would use without sending anyth
 		newCacheCmd(a),
 		newServeCmd(a),
 		newGitCmd(a),
+		newDockerCmd(a),
 		newVersionCmd(a),
 	)
 	// The usage rule, once for the whole tree, cobra's own help and
@@ -204,9 +205,10 @@ the others failed, explain says what each source would use without sending anyth
 				sub.Args = unknownSubcommand
 			case sub.Annotations[annotationTakesCommand] != "":
 				// exec: its words are the command line it runs.
-			default:
-				// Leaves take no words; cobra.NoArgs (the completion
-				// scripts') says so in an error that is not ours.
+			case sub.Args == nil || sub.Parent() != root && sub.Parent().Name() == "completion":
+				// Leaves take no words unless they say which; cobra.NoArgs
+				// (the completion scripts') says so in an error that is not
+				// ours.
 				sub.Args = noArgs
 			}
 			walk(sub)

@@ -38,7 +38,7 @@ var CloudHosts = []string{
 	"login.sovcloud-identity.fr", "login.sovcloud-identity.de", "login.sovcloud-identity.sg",
 }
 
-func newServerCert(name string) (*serverCert, error) {
+func newServerCert(name string, hosts ...string) (*serverCert, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("generating the %s TLS key failed: %w", name, err)
@@ -59,7 +59,7 @@ func newServerCert(name string) (*serverCert, error) {
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:              append([]string{"localhost"}, CloudHosts...),
+		DNSNames:              append(append([]string{"localhost"}, CloudHosts...), hosts...),
 		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)

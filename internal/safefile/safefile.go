@@ -6,6 +6,9 @@
 // /dev/zero, which never ends; a 2 GB file. Read opens without blocking,
 // accepts only a regular file, and reads at most a limit, so a wrong path
 // is an error in a moment rather than a hang or an exhausted machine.
+//
+// WriteAtomic is the other way: the files aztoken edits for other tools
+// (docker's config.json) are replaced whole or not at all.
 package safefile
 
 import (

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/aztoken/aztoken/internal/fakeazure"
+)
+
+var acrs sync.Map
+
+// cmdACR drives the fake Azure Container Registry token service:
+//
+//	acr start HOST...      (after entra start; HOST:443 reaches the fake,
+//	                        whose certificate is valid for each HOST)
+//	acr refuse             (the exchange answers 401 from now on)
+//	acr count ENDPOINT N   (exchange, token, v2)
+func cmdACR(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 0 {
+		ts.Fatalf("usage: acr start|refuse|count ...")
+	}
+	if args[0] == "start" {
+		v, ok := entras.Load(ts)
+		if !ok {
+			ts.Fatalf("acr start: run 'entra start' first")
+		}
+		a, err := fakeazure.NewACR(fakeazure.ACROptions{Entra: v.(*fakeazure.Entra), Hosts: args[1:]})
+		ts.Check(err)
+		ts.Defer(a.Close)
+		// One bundle for both fakes: SSL_CERT_FILE names one file.
+		ca := filepath.Join(ts.Getenv("WORK"), "ca-bundle.pem")
+		entraCA, err := os.ReadFile(ts.Getenv("SSL_CERT_FILE"))
+		ts.Check(err)
+		ts.Check(os.WriteFile(ca, append(entraCA, a.CACertPEM()...), 0o644))
+		ts.Setenv("SSL_CERT_FILE", ca)
+		var resolve []string
+		for _, h := range args[1:] {
+			resolve = append(resolve, h+":443="+a.Host())
+		}
+		ts.Setenv("AZTOKEN_TEST_RESOLVE", strings.Join(resolve, ","))
+		ts.Setenv("ACR_ADDR", a.Host())
+		acrs.Store(ts, a)
+		return
+	}
+	v, ok := acrs.Load(ts)
+	if !ok {
+		ts.Fatalf("acr %s: run 'acr start' first", args[0])
+	}
+	a := v.(*fakeazure.ACR)
+	switch args[0] {
+	case "refuse":
+		a.Refuse(true)
+	case "count":
+		need(ts, args, 3)
+		checkCount(ts, neg, "acr", args[1], a.Count(args[1]), args[2])
+	default:
+		ts.Fatalf("acr: unknown command %q", args[0])
+	}
+}
