@@ -28,7 +28,7 @@ type gauge struct {
 	peak    atomic.Int64
 }
 
-func (g *gauge) Token(ctx context.Context, req chain.Request, _ Identity) (chain.Token, error) {
+func (g *gauge) Token(ctx context.Context, resource string, _ Identity) (chain.Token, error) {
 	g.calls.Add(1)
 	n := g.running.Add(1)
 	defer g.running.Add(-1)
@@ -42,7 +42,7 @@ func (g *gauge) Token(ctx context.Context, req chain.Request, _ Identity) (chain
 		}
 	}
 	// A real access token is 1.5 to 2.5 KiB.
-	tok := tokenMarker + "." + req.Scopes[0] + "." + strings.Repeat("x", 2000)
+	tok := tokenMarker + "." + resource + "." + strings.Repeat("x", 2000)
 	return chain.Token{AccessToken: tok, TokenType: "Bearer", ExpiresOn: time.Now().Add(time.Hour)}, nil
 }
 

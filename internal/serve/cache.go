@@ -212,8 +212,7 @@ func (c *cache) fetch(key, resource string, id Identity) (*entry, error) {
 	case <-ctx.Done():
 		return nil, chain.TimedOut("the upstream is slow and many tokens were asked for at once; try again", "no upstream slot came free within %s (%d acquisitions run at once)", c.timeout, cap(c.slots))
 	}
-	req := chain.Request{Scopes: []string{resources.ToScope(resource)}}
-	tok, err := c.provider.Token(ctx, req, id)
+	tok, err := c.provider.Token(ctx, resource, id)
 	if err != nil {
 		return nil, err
 	}

@@ -113,11 +113,12 @@ func TestCacheKeysByIdentityAndResource(t *testing.T) {
 	if n := up.calls.Load(); n != 6 {
 		t.Errorf("upstream asked %d times, want 6", n)
 	}
-	// The scope asked for keeps the client's slash, as get --resource does.
-	for res, scope := range map[string]string{"api://a": "api://a/.default", "api://a/": "api://a//.default"} {
+	// The provider is asked for the resource as the client spelled it,
+	// trailing slash and all.
+	for _, res := range []string{"api://b", "api://b/"} {
 		tok, _, err := c.get(ctx, res, Identity{})
-		if err != nil || !strings.Contains(tok.AccessToken, "-"+scope+"-") {
-			t.Errorf("resource %q: token %q, %v; want one asked for scope %q", res, tok.AccessToken, err, scope)
+		if err != nil || !strings.Contains(tok.AccessToken, "-"+res+"-") {
+			t.Errorf("resource %q: token %q, %v; want one asked for %q", res, tok.AccessToken, err, res)
 		}
 	}
 }

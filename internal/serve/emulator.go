@@ -17,7 +17,6 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/mint"
-	"github.com/aztoken/aztoken/internal/resources"
 	"github.com/aztoken/aztoken/internal/safefile"
 )
 
@@ -181,11 +180,7 @@ func (e *Emulator) JWKS() []byte { return e.minter.JWKS() }
 // Token mints a token for the resource the request names. A user-assigned
 // identity gets ids derived from the id it was asked by, so each one is
 // distinct and the same from run to run.
-func (e *Emulator) Token(_ context.Context, req chain.Request, id Identity) (chain.Token, error) {
-	if len(req.Scopes) != 1 {
-		return chain.Token{}, chain.Failed(nil, "", "the emulator takes exactly one scope, got %d", len(req.Scopes))
-	}
-	resource := resources.FromScope(req.Scopes[0])
+func (e *Emulator) Token(_ context.Context, resource string, id Identity) (chain.Token, error) {
 	appID, objectID := e.opts.AppID, e.opts.ObjectID
 	switch {
 	case id.ClientID != "":

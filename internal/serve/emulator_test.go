@@ -17,7 +17,6 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/resources"
 )
 
@@ -146,7 +145,7 @@ func TestEmulatorKeyFile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tok, err := em.Token(context.Background(), chain.Request{Scopes: []string{"api://x/.default"}}, Identity{})
+			tok, err := em.Token(context.Background(), "api://x", Identity{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -180,7 +179,7 @@ func TestEmulatorDerivedIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	claimsFor := func(id Identity) jwt.MapClaims {
-		tok, err := em.Token(context.Background(), chain.Request{Scopes: []string{"api://x/.default"}}, id)
+		tok, err := em.Token(context.Background(), "api://x", id)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,11 +11,11 @@ import (
 // honoursNone is an upstream that holds only its own identity.
 type honoursNone struct{ upstream }
 
-func (h *honoursNone) Token(ctx context.Context, req chain.Request, id Identity) (chain.Token, error) {
+func (h *honoursNone) Token(ctx context.Context, resource string, id Identity) (chain.Token, error) {
 	if !id.IsZero() {
 		return chain.Token{}, ErrIdentityNotFound
 	}
-	return h.upstream.Token(ctx, req, id)
+	return h.upstream.Token(ctx, resource, id)
 }
 
 // An identity the upstream cannot honour gets each protocol's own

@@ -36,7 +36,7 @@ type upstream struct {
 
 const tokenMarker = "UPSTREAM-ACCESS-TOKEN"
 
-func (u *upstream) Token(ctx context.Context, req chain.Request, id Identity) (chain.Token, error) {
+func (u *upstream) Token(ctx context.Context, resource string, id Identity) (chain.Token, error) {
 	n := u.calls.Add(1)
 	if u.started != nil {
 		u.started <- struct{}{}
@@ -63,7 +63,7 @@ func (u *upstream) Token(ctx context.Context, req chain.Request, id Identity) (c
 		life = time.Hour
 	}
 	return chain.Token{
-		AccessToken: fmt.Sprintf("%s-%d-%s-%s", tokenMarker, n, req.Scopes[0], id.key()),
+		AccessToken: fmt.Sprintf("%s-%d-%s-%s", tokenMarker, n, resource, id.key()),
 		TokenType:   "Bearer",
 		ExpiresOn:   now().Add(life),
 		Identity:    "11111111-2222-3333-4444-555555555555",

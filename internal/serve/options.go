@@ -46,17 +46,19 @@ func (id Identity) key() string {
 }
 
 // Provider gives the tokens the server hands out: the host's credential
-// chain in proxy mode, the Emulator in emulator mode.
+// chain in proxy mode, the Emulator in emulator mode, a Relay. It is asked
+// for a resource as a client named it (a v1 resource, checked by the
+// server), and for the identity the client asked for.
 type Provider interface {
-	Token(ctx context.Context, req chain.Request, id Identity) (chain.Token, error)
+	Token(ctx context.Context, resource string, id Identity) (chain.Token, error)
 }
 
 // ProviderFunc adapts a function to Provider.
-type ProviderFunc func(ctx context.Context, req chain.Request, id Identity) (chain.Token, error)
+type ProviderFunc func(ctx context.Context, resource string, id Identity) (chain.Token, error)
 
 // Token calls f.
-func (f ProviderFunc) Token(ctx context.Context, req chain.Request, id Identity) (chain.Token, error) {
-	return f(ctx, req, id)
+func (f ProviderFunc) Token(ctx context.Context, resource string, id Identity) (chain.Token, error) {
+	return f(ctx, resource, id)
 }
 
 // IMDSMode says how the IMDS protocol is served.

@@ -45,8 +45,8 @@ func TestIMDSAnswersInIMDSShape(t *testing.T) {
 	if got["resource"] != "https://management.azure.com/" || got["token_type"] != "Bearer" || got["client_id"] != "cid-1" {
 		t.Errorf("resource, token_type, client_id = %v, %v, %v", got["resource"], got["token_type"], got["client_id"])
 	}
-	if !strings.Contains(got["access_token"].(string), "https://management.azure.com//.default") {
-		t.Errorf("the upstream was not asked for the resource's .default scope: %v", got["access_token"])
+	if !strings.Contains(got["access_token"].(string), "-https://management.azure.com/-") {
+		t.Errorf("the upstream was not asked for the resource the client named: %v", got["access_token"])
 	}
 }
 

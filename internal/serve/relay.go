@@ -15,7 +15,6 @@ import (
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/httpx"
 	"github.com/aztoken/aztoken/internal/redact"
-	"github.com/aztoken/aztoken/internal/resources"
 )
 
 // ErrIdentityNotFound is what a Provider returns when it cannot give a
@@ -88,14 +87,11 @@ func relayClient() *http.Client {
 func (r *Relay) Endpoint() string { return r.endpoint.String() }
 
 // Token asks the upstream for the resource and identity.
-func (r *Relay) Token(ctx context.Context, req chain.Request, id Identity) (chain.Token, error) {
-	if len(req.Scopes) != 1 {
-		return chain.Token{}, chain.Failed(nil, "", "the relay takes exactly one scope, got %d", len(req.Scopes))
-	}
+func (r *Relay) Token(ctx context.Context, resource string, id Identity) (chain.Token, error) {
 	u := *r.endpoint
 	q := u.Query()
 	q.Set("api-version", appServiceAPIVersion)
-	q.Set("resource", resources.FromScope(req.Scopes[0]))
+	q.Set("resource", resource)
 	switch {
 	case id.ClientID != "":
 		q.Set("client_id", id.ClientID)

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/claims"
 	"github.com/aztoken/aztoken/internal/redact/redacttest"
 )
@@ -162,7 +161,7 @@ func TestRelayFollowsNoRedirect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = p.Token(context.Background(), chain.Request{Scopes: []string{"https://vault.azure.net/.default"}}, Identity{})
+	_, err = p.Token(context.Background(), "https://vault.azure.net", Identity{})
 	if err == nil || !strings.Contains(err.Error(), "answered 302") || leaked.Load() {
 		t.Errorf("err %v, secret sent on: %v", err, leaked.Load())
 	}

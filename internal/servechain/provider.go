@@ -12,6 +12,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/human"
+	"github.com/aztoken/aztoken/internal/resources"
 	"github.com/aztoken/aztoken/internal/serve"
 	"github.com/aztoken/aztoken/internal/source"
 )
@@ -124,8 +125,10 @@ func checkIdentity(id serve.Identity) error {
 	return nil
 }
 
-// Token gets a token for id from the chain.
-func (p *Provider) Token(ctx context.Context, req chain.Request, id serve.Identity) (chain.Token, error) {
+// Token gets a token for resource and id from the chain, which is asked
+// for the resource's .default scope (trailing slash kept, as get
+// --resource keeps it).
+func (p *Provider) Token(ctx context.Context, resource string, id serve.Identity) (chain.Token, error) {
 	if err := checkIdentity(id); err != nil {
 		return chain.Token{}, err
 	}
@@ -136,7 +139,7 @@ func (p *Provider) Token(ctx context.Context, req chain.Request, id serve.Identi
 	if err != nil {
 		return chain.Token{}, err
 	}
-	tok, _, err := ch.GetToken(ctx, req)
+	tok, _, err := ch.GetToken(ctx, chain.Request{Scopes: []string{resources.ToScope(resource)}})
 	var ce *chain.ChainError
 	if err != nil && !id.IsZero() && errors.As(err, &ce) && ce.Status == chain.StatusUnavailable {
 		return chain.Token{}, fmt.Errorf("managed identity, the only source that can give a token for %s, is not available here (%s): %w", id, ce.Outcomes[0].Reason, serve.ErrIdentityNotFound)

@@ -27,12 +27,16 @@ type countedSource struct {
 	asked       *atomic.Int64
 	unavailable bool
 	cfg         source.Config
+	scopes      *[]string // when set, collects the scopes asked for
 }
 
 func (s *countedSource) Name() string { return s.name }
 
-func (s *countedSource) GetToken(context.Context, chain.Request) (chain.Token, error) {
+func (s *countedSource) GetToken(_ context.Context, req chain.Request) (chain.Token, error) {
 	s.asked.Add(1)
+	if s.scopes != nil {
+		*s.scopes = append(*s.scopes, req.Scopes...)
+	}
 	if s.unavailable {
 		return chain.Token{}, chain.Unavailable("", "no IMDS here")
 	}
@@ -44,6 +48,7 @@ func (s *countedSource) GetToken(context.Context, chain.Request) (chain.Token, e
 type countedBuild struct {
 	unavailable  map[string]bool
 	built, asked map[string]*atomic.Int64
+	scopes       []string // every scope asked of any source
 }
 
 func newCountedBuild(unavailable map[string]bool) *countedBuild {
@@ -66,7 +71,7 @@ func (b *countedBuild) provider(names ...string) *Provider {
 	}
 	return New(Options{Names: names, Build: func(n string, c source.Config) (chain.Source, error) {
 		b.built[n].Add(1)
-		return &countedSource{name: n, asked: b.asked[n], unavailable: b.unavailable[n], cfg: c}, nil
+		return &countedSource{name: n, asked: b.asked[n], unavailable: b.unavailable[n], cfg: c, scopes: &b.scopes}, nil
 	}})
 }
 
@@ -76,7 +81,7 @@ func TestBuildsSourcesOncePerIdentity(t *testing.T) {
 	b := newCountedBuild(nil)
 	p := b.provider(chain.Managed, chain.AzureCLI)
 	built := b.built
-	req := chain.Request{Scopes: []string{"https://vault.azure.net/.default"}}
+	const req = "https://vault.azure.net"
 	one, two := serve.Identity{ClientID: guid(1)}, serve.Identity{ClientID: guid(2)}
 	ids := []serve.Identity{{}, {}, one, one, {}, two}
 	for _, id := range ids {
@@ -100,7 +105,7 @@ func TestBuildsSourcesOncePerIdentity(t *testing.T) {
 // selected (az is not asked at all), and when it is but is unavailable.
 func TestIdentityNotFound(t *testing.T) {
 	b := newCountedBuild(map[string]bool{chain.Managed: true})
-	req := chain.Request{Scopes: []string{"https://vault.azure.net/.default"}}
+	const req = "https://vault.azure.net"
 	id := serve.Identity{ClientID: "0d9b4c4e-0000-4000-8000-000000000001"}
 	for _, names := range [][]string{{chain.AzureCLI}, {chain.Managed, chain.AzureCLI}} {
 		p := b.provider(names...)
@@ -149,7 +154,7 @@ func TestDistinctIdentitiesStayBounded(t *testing.T) {
 	t.Setenv("AZURE_CLIENT_ID", "")
 	e := env.Map(vars)
 	p := New(Options{Names: []string{chain.Managed}, Config: source.Config{Env: e}})
-	req := chain.Request{Scopes: []string{"https://vault.azure.net/.default"}}
+	const req = "https://vault.azure.net"
 	const n = 1000
 	var before runtime.MemStats
 	runtime.GC()
@@ -190,7 +195,7 @@ func TestKeepsRecentlyUsedIdentities(t *testing.T) {
 	b := newCountedBuild(nil)
 	p := b.provider(chain.Managed, chain.AzureCLI)
 	built := b.built
-	req := chain.Request{Scopes: []string{"https://vault.azure.net/.default"}}
+	const req = "https://vault.azure.net"
 	ask := func(id serve.Identity) {
 		t.Helper()
 		if _, err := p.Token(context.Background(), req, id); err != nil {
@@ -233,7 +238,7 @@ func TestChecksIdentityIDs(t *testing.T) {
 	b := newCountedBuild(nil)
 	p := b.provider(chain.Managed)
 	built, asked := b.built, b.asked
-	req := chain.Request{Scopes: []string{"https://vault.azure.net/.default"}}
+	const req = "https://vault.azure.net"
 	for _, id := range []serve.Identity{
 		{ClientID: "not-a-guid"},
 		{ObjectID: "1234"},
@@ -250,5 +255,21 @@ func TestChecksIdentityIDs(t *testing.T) {
 	good := serve.Identity{ResourceID: "/subscriptions/0d9b4c4e-0000-4000-8000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app"}
 	if _, err := p.Token(context.Background(), req, good); err != nil {
 		t.Errorf("a well-formed resource id: %v", err)
+	}
+}
+
+// The chain is asked for the resource's .default scope, the client's
+// trailing slash kept, as get --resource keeps it.
+func TestAsksForTheResourcesScope(t *testing.T) {
+	b := newCountedBuild(nil)
+	p := b.provider(chain.AzureCLI)
+	for _, res := range []string{"api://a", "api://a/", "https://management.azure.com/"} {
+		if _, err := p.Token(context.Background(), res, serve.Identity{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "api://a/.default api://a//.default https://management.azure.com//.default"
+	if got := strings.Join(b.scopes, " "); got != want {
+		t.Errorf("scopes asked: %s\nwant: %s", got, want)
 	}
 }
