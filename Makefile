@@ -95,6 +95,11 @@ release-check:
 install: build
 	install -d '$(DESTDIR)$(PREFIX)/bin' '$(DESTDIR)$(PREFIX)/share/man/man1'
 	install -m 0755 '$(BIN)' '$(DESTDIR)$(PREFIX)/bin/aztoken'
+	# docker runs its credential helper as docker-credential-aztoken: the
+	# same binary, which picks the helper by the name it was run by. A
+	# relative link, or a copy where links cannot be made (MSYS on Windows).
+	ln -sf aztoken '$(DESTDIR)$(PREFIX)/bin/docker-credential-aztoken' 2>/dev/null || \
+		install -m 0755 '$(BIN)' '$(DESTDIR)$(PREFIX)/bin/docker-credential-aztoken'
 	install -m 0644 docs/man/*.1 '$(DESTDIR)$(PREFIX)/share/man/man1/'
 
 # The packages' micro-benchmarks, then internal/bench: aztoken side by side

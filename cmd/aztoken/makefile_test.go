@@ -17,7 +17,7 @@ func TestMakeInstallHonoursPrefix(t *testing.T) {
 	if err != nil {
 		t.Fatalf("make -n install: %v\n%s", err, out)
 	}
-	for _, want := range []string{"/tmp/stage/opt/aztoken-test/bin/aztoken", "/tmp/stage/opt/aztoken-test/share/man/man1/"} {
+	for _, want := range []string{"/tmp/stage/opt/aztoken-test/bin/aztoken", "/tmp/stage/opt/aztoken-test/bin/docker-credential-aztoken", "/tmp/stage/opt/aztoken-test/share/man/man1/"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("make -n install does not install to %s:\n%s", want, out)
 		}
