@@ -53,6 +53,11 @@ type Options struct {
 	// several goroutines, one at a time.
 	Notice func(string)
 
+	// Job names the CI job this process runs in (source.CIJob), or "".
+	// The pipeline source's tokens are tied to it, and those of any other
+	// job are dropped when the cache is opened.
+	Job string
+
 	// For tests: the clock, and the keyring description of the key.
 	now     func() time.Time
 	keyDesc string
@@ -69,7 +74,9 @@ type Cache struct {
 	sealer *sealer // nil in plain mode
 	// nameKey keys entry names (see Key).
 	nameKey []byte
-	now     func() time.Time
+	// job is Options.Job, keyed as entry names are; "" outside a CI job.
+	job string
+	now func() time.Time
 
 	noticeMu sync.Mutex
 	noticeFn func(string)
@@ -109,6 +116,10 @@ func Open(e env.Env, opts Options) (*Cache, error) {
 	} else if c.nameKey, err = c.loadNameKey(); err != nil {
 		return nil, err
 	}
+	if opts.Job != "" {
+		c.job = c.Key("ci-job", opts.Job)
+	}
+	c.dropOtherJobs()
 	return c, nil
 }
 
@@ -209,6 +220,9 @@ func (c *Cache) get(key string, minValidity time.Duration, stale, quiet bool) (E
 		}
 		return Entry{}, false
 	}
+	if !c.ownJob(e.Job) {
+		return Entry{}, false
+	}
 	fresh, usable := e.servable(c.now(), minValidity)
 	if fresh || (stale && usable) {
 		return e, true
@@ -282,6 +296,13 @@ func (c *Cache) write(key string, e Entry) error {
 	}
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = c.now()
+	}
+	if e.Job = c.jobOf(e); e.Job != "" {
+		// The mark comes first: an entry of a job is never on disk
+		// without it, so the next job's Open finds and drops it.
+		if err := c.markJob(); err != nil {
+			return fmt.Errorf("cannot write to the cache directory: %w", err)
+		}
 	}
 	data, err := encodeEntry(key, e, c.sealer)
 	if err != nil {
@@ -394,6 +415,8 @@ func (c *Cache) Clear() (int, error) {
 				firstErr = fmt.Errorf("cannot clear the cache: %w", err)
 			}
 		case strings.HasPrefix(name, tempPrefix):
+			_ = os.Remove(p)
+		case strings.HasPrefix(name, jobPrefix):
 			_ = os.Remove(p)
 		case strings.HasSuffix(name, lockExt) && name != keyringLock:
 			c.removeIdleLock(p)

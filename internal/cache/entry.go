@@ -26,6 +26,10 @@ type Entry struct {
 	Scopes []string
 	// CreatedAt is when the token was cached; Put sets it when zero.
 	CreatedAt time.Time
+	// Job is the keyed name of the CI job a pipeline token was cached in
+	// (see Options.Job); the cache sets it, and serves and keeps the entry
+	// only within that job.
+	Job string
 }
 
 // RefreshAt is when the entry should be re-acquired: the issuer's refresh

@@ -43,9 +43,11 @@ type header struct {
 	ExpiresOn    int64    `json:"expires_on"`
 	RefreshOn    int64    `json:"refresh_on,omitempty"`
 	CreatedAt    int64    `json:"created_at,omitempty"`
-	Enc          string   `json:"enc"`
-	KeyID        string   `json:"key_id,omitempty"`
-	Nonce        []byte   `json:"nonce,omitempty"`
+	// Job is the keyed name of the CI job a pipeline token belongs to.
+	Job   string `json:"job,omitempty"`
+	Enc   string `json:"enc"`
+	KeyID string `json:"key_id,omitempty"`
+	Nonce []byte `json:"nonce,omitempty"`
 }
 
 type payload struct {
@@ -77,6 +79,7 @@ func encodeEntry(key string, e Entry, s *sealer) ([]byte, error) {
 		ExpiresOn:    unixOrZero(e.Token.ExpiresOn),
 		RefreshOn:    unixOrZero(e.Token.RefreshOn),
 		CreatedAt:    unixOrZero(e.CreatedAt),
+		Job:          e.Job,
 		Enc:          encNone,
 	}
 	body, err := json.Marshal(payload{AccessToken: e.Token.AccessToken, TokenType: e.Token.TokenType})
@@ -160,6 +163,7 @@ func decodeEntry(data []byte, wantKey string, s *sealer) (Entry, header, error) 
 		Source:    h.Source,
 		Scopes:    h.Scopes,
 		CreatedAt: timeOrZero(h.CreatedAt),
+		Job:       h.Job,
 	}, h, nil
 }
 

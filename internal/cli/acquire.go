@@ -117,7 +117,7 @@ func (co *cacheOptions) run(ctx context.Context, a *App, r *resolved, ch *chain.
 	var c *cache.Cache
 	if !co.noCache {
 		var err error
-		if c, err = cache.Open(a.Env, cache.Options{Notice: notice}); err != nil {
+		if c, err = openCache(a, notice); err != nil {
 			notice(fmt.Sprintf("cache: not used: %v", err))
 		}
 	}
@@ -141,6 +141,13 @@ func (co *cacheOptions) run(ctx context.Context, a *App, r *resolved, ch *chain.
 	return e.Token, e.Source, nil
 }
 
+// openCache opens the persistent token cache, tied to the CI job this
+// runs in (source.CIJob) so that no later job sees a pipeline token of
+// this one. notice, when set, receives the cache's -v notices.
+func openCache(a *App, notice func(string)) (*cache.Cache, error) {
+	return cache.Open(a.Env, cache.Options{Notice: notice, Job: source.CIJob(a.Env)})
+}
+
 // cacheModeLine says, for explain, where the cache is and how tokens are
 // kept at rest. It opens the cache (creating the directory and key if
 // needed) but contacts nothing.
@@ -148,7 +155,7 @@ func cacheModeLine(a *App) string {
 	if cacheDisabled(a) {
 		return "off (AZTOKEN_NO_CACHE is set)"
 	}
-	c, err := cache.Open(a.Env, cache.Options{})
+	c, err := openCache(a, nil)
 	if err != nil {
 		return "not usable: " + err.Error()
 	}

@@ -32,7 +32,7 @@ that gave it, who it is for, its scopes and when it expires (or why it would
 not be served). The tokens themselves are never shown. With -o json each entry
 is an object with every field the cache keeps.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := cache.Open(a.Env, cache.Options{})
+			c, err := openCache(a, nil)
 			if err != nil {
 				return err
 			}
@@ -54,7 +54,7 @@ is an object with every field the cache keeps.`,
 process holds; the next get asks its source again. It says on stderr how many
 it removed.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := cache.Open(a.Env, cache.Options{})
+			c, err := openCache(a, nil)
 			if err != nil {
 				return err
 			}

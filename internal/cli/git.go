@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/aztoken/aztoken/internal/cache"
 	"github.com/aztoken/aztoken/internal/gitcred"
 	"github.com/aztoken/aztoken/internal/tenantdiscovery"
 	"github.com/aztoken/aztoken/internal/usage"
@@ -150,7 +149,7 @@ func tenantMemo(a *App) *tenantdiscovery.Memo {
 	if cacheDisabled(a) {
 		return nil
 	}
-	c, err := cache.Open(a.Env, cache.Options{})
+	c, err := openCache(a, nil)
 	if err != nil {
 		return nil
 	}

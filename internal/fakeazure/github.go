@@ -76,6 +76,9 @@ func (g *GitHubOIDC) Subject() string { return g.subject }
 func (g *GitHubOIDC) Env() map[string]string {
 	return map[string]string{
 		"GITHUB_ACTIONS":                 "true",
+		"GITHUB_RUN_ID":                  "1001",
+		"GITHUB_RUN_ATTEMPT":             "1",
+		"GITHUB_JOB":                     "build",
 		"ACTIONS_ID_TOKEN_REQUEST_URL":   g.RequestURL(),
 		"ACTIONS_ID_TOKEN_REQUEST_TOKEN": g.requestToken,
 	}
