@@ -91,12 +91,13 @@ Presets (--for) set the variables and the resource for a client; --env,
 	o.bind(cmd, true)
 	o.cache.bindWith(cmd, execMinValidity, "fetch a token unless a cached one has more than this left; COMMAND gets a token with at least this much life where the source allows")
 	cmd.Flags().Lookup("timeout").Usage = "bound getting the token (env AZTOKEN_TIMEOUT); COMMAND itself has no deadline"
-	cmd.Flags().StringVar(&o.forName, "for", "", "a client's preset: "+strings.Join(preset.Names(), ", ")+" (sets --env and --resource)")
+	var presets []string
+	for _, p := range preset.All() {
+		presets = append(presets, p.Name+"\t"+strings.Join(p.Vars, ", ")+", "+p.Resource)
+	}
+	addEnumFlag(cmd, &o.forName, "for", "", "", "client preset", "set --env and --resource for a client", presets...)
 	cmd.Flags().StringArrayVar(&o.envNames, "env", nil, "put the token in this variable of COMMAND's environment (repeatable; default "+preset.GenericVar+", or the preset's)")
 	cmd.Flags().IntVar(&o.failureCode, "failure-code", 0, "exit with this code (1-255, such as 125) for every failure of aztoken's own, so a script can tell them from COMMAND's codes")
-	_ = cmd.RegisterFlagCompletionFunc("for", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return preset.Names(), cobra.ShellCompDirectiveNoFileComp
-	})
 	for _, name := range []string{"env", "failure-code"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 	}
@@ -121,7 +122,8 @@ func runExec(cmd *cobra.Command, a *App, o *execOptions, args []string) error {
 	if o.forName != "" {
 		var ok bool
 		if p, ok = preset.Lookup(o.forName); !ok {
-			return usage.Errorf("--for %s is not a preset; use one of %s, or name the variable with --env.", human.Quote(o.forName), strings.Join(preset.Names(), ", "))
+			// The flag checked the name against the same table.
+			return fmt.Errorf("no preset %s", human.Quote(o.forName))
 		}
 		if o.resource == "" && len(o.scopes) == 0 {
 			o.resource = p.Resource

@@ -5,10 +5,7 @@
 // needs; the command reads the table and knows no client by name.
 package preset
 
-import (
-	"sort"
-	"strings"
-)
+import "strings"
 
 // GenericVar is the variable exec fills when neither --for nor --env
 // names one: the name the Azure CLI's and azd's own documentation use for
@@ -76,16 +73,6 @@ func Lookup(name string) (Preset, bool) {
 		}
 	}
 	return Preset{}, false
-}
-
-// Names lists the presets' names, sorted, for help and completion.
-func Names() []string {
-	out := make([]string, 0, len(table))
-	for _, p := range table {
-		out = append(out, p.Name)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // All returns the table, for documentation.

@@ -55,9 +55,6 @@ func TestRowsAreComplete(t *testing.T) {
 			t.Errorf("%s: resource %q: %v", p.Name, p.Resource, err)
 		}
 	}
-	if len(Names()) != len(All()) {
-		t.Errorf("Names() = %q", Names())
-	}
 }
 
 func TestEnv(t *testing.T) {
