@@ -88,11 +88,12 @@ func (l *accessLog) write(r *http.Request, rec *record, d time.Duration) {
 	l.mu.Unlock()
 }
 
-// safePath drops the Cloud Shell secret and anything that contains the
-// secret, and bounds the length.
+// safePath drops the secret of a protocol that carries it in the path
+// (Cloud Shell) and anything that contains the secret, and bounds the
+// length.
 func (l *accessLog) safePath(p string) string {
-	if strings.HasPrefix(p, PathCloudShell+"/") {
-		return PathCloudShell + "/REDACTED"
+	if proto := protocolFor(p); proto != nil && proto.secretInPath && p != proto.path {
+		return proto.path + "/REDACTED"
 	}
 	p = l.mask(p)
 	if len(p) > maxLoggedPath {

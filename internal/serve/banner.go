@@ -69,21 +69,17 @@ func (s *Server) printBanner(w io.Writer) {
 		fmt.Fprintf(&b, "    docker run %s IMAGE\n", appService(local))
 	}
 	fmt.Fprintf(&b, "  or, for a process on this machine:\n")
-	fmt.Fprintf(&b, "    IDENTITY_ENDPOINT=%s%s IDENTITY_HEADER=%s   (App Service: Go, Python, JavaScript, .NET, Java)\n", local, PathAppService, s.secret)
-	fmt.Fprintf(&b, "    MSI_ENDPOINT=%s%s/%s   (Cloud Shell: az login --identity, older SDKs)\n", local, PathCloudShell, s.secret)
-	switch {
-	case !s.imdsOn:
-	case s.imdsSecret:
-		fmt.Fprintf(&b, "    IMDS at %s%s requires the X-IDENTITY-HEADER secret here\n", local, PathIMDS)
-	case s.opts.IMDS == IMDSOpen:
-		fmt.Fprintf(&b, "    AZURE_POD_IDENTITY_AUTHORITY_HOST=%s   (IMDS: Python and .NET)\n", local)
+	for _, p := range protocols {
+		if line := p.local(s, local); line != "" {
+			fmt.Fprintf(&b, "    %s\n", line)
+		}
+	}
+	if s.imdsOn && !s.imdsSecret && s.opts.IMDS == IMDSOpen {
 		who := "every process on this machine"
 		if ll {
 			who = "every container on that docker network, and every process on this machine,"
 		}
 		fmt.Fprintf(&b, "  IMDS is open (--imds open): it needs no secret, as on Azure, so %s can get tokens for this identity, as any process on an Azure VM can.\n", who)
-	default:
-		fmt.Fprintf(&b, "    AZURE_POD_IDENTITY_AUTHORITY_HOST=%s   (IMDS: Python and .NET; no secret, any local process may ask)\n", local)
 	}
 	if s.imdsOn && !s.imdsSecret && isLoopbackHost(host) && (desktopLoopback || s.hosts.names[containerHost]) {
 		// Docker Desktop's proxy makes every container a local process

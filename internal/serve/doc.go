@@ -4,7 +4,9 @@
 // the developer's own credential chain (or, with the emulator, from a
 // signing key that needs no Azure at all).
 //
-// One listener serves every protocol, each on its own path:
+// One listener serves every protocol, each on its own path (each one
+// value of protocols.go's table: path, method, authentication, request
+// parsing, token and error shapes, its banner line):
 //
 //	GET  /msi/token                        App Service 2019-08-01
 //	                                       (IDENTITY_ENDPOINT, IDENTITY_HEADER)

@@ -18,57 +18,31 @@ import (
 	"github.com/aztoken/aztoken/internal/resources"
 )
 
-// Paths of the protocols.
-const (
-	PathAppService = "/msi/token"
-	PathIMDS       = "/metadata/identity/oauth2/token"
-	PathCloudShell = "/cloudshell"
-
-	pathPlatformMetadata = "/metadata/identity/getPlatformMetadata"
-
-	appServiceAPIVersion = "2019-08-01"
-	secretHeader         = "X-IDENTITY-HEADER"
-)
-
-// protocol selects the error and token shapes.
-type protocol int
-
-const (
-	protoAppService protocol = iota
-	protoIMDS
-	protoCloudShell
-)
-
 // ServeHTTP routes a request to its protocol and writes the access log.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &record{ResponseWriter: w}
-	switch p := r.URL.Path; {
+	switch path := r.URL.Path; {
 	case s.emu != nil && s.emu.serveHTTP(rec, r):
 		// Public documents (an issuer name and a public key), served to
 		// any Host and any page as Entra ID serves its own: see guard.go.
 	case !s.guard(rec, r):
-	case p == PathAppService:
-		s.appService(rec, r)
-	case p == PathIMDS && s.imdsOn:
-		s.imds(rec, r)
-	case p == PathIMDS:
-		rec.note = "IMDS is off"
-		writeIMDSError(rec, http.StatusNotFound, "not_found", "aztoken serve has IMDS turned off (--imds off); use the App Service protocol (IDENTITY_ENDPOINT="+PathAppService+", IDENTITY_HEADER) instead.")
-	case p == PathCloudShell || strings.HasPrefix(p, PathCloudShell+"/"):
-		s.cloudShell(rec, r)
-	case strings.EqualFold(p, pathPlatformMetadata):
+	case protocolFor(path) != nil:
+		s.serveProtocol(protocolFor(path), rec, r)
+	case strings.EqualFold(path, pathPlatformMetadata):
 		// MSAL for .NET asks this before IMDS v2; a 404 keeps it on v1,
 		// which is what serve speaks.
 		rec.note = "IMDS v2 not served"
 		writeIMDSError(rec, http.StatusNotFound, "not_found", "aztoken serve speaks IMDS v1 only (/metadata/identity/oauth2/token).")
 	default:
 		rec.note = "no such path"
-		imds := PathIMDS + " (IMDS), "
-		if !s.imdsOn {
-			imds = ""
+		var served []string
+		for _, p := range protocols {
+			if p.off == nil || p.off(s) == "" {
+				served = append(served, p.shown()+" ("+p.name+")")
+			}
 		}
-		http.Error(rec, "404 not found: aztoken serve answers "+PathAppService+" (App Service), "+imds+PathCloudShell+"/<secret> (Cloud Shell)", http.StatusNotFound)
+		http.Error(rec, "404 not found: aztoken serve answers "+strings.Join(served, ", "), http.StatusNotFound)
 	}
 	s.access.write(r, rec, time.Since(start))
 }
@@ -97,128 +71,40 @@ func (s *Server) secretPresented(w *record, got string, refuse func(status int, 
 	return false
 }
 
-// imdsRefusal adapts the IMDS-style error writer to secretPresented.
-func imdsRefusal(fail func(status int, code, msg string)) func(int, string) {
-	return func(status int, msg string) {
-		code := "forbidden"
-		if status == http.StatusUnauthorized {
-			code = "unauthorized"
-		}
-		fail(status, code, msg)
-	}
-}
-
-func (s *Server) appService(w *record, r *http.Request) {
-	fail := func(status int, msg string) { writeAppServiceError(w, status, msg) }
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", http.MethodGet)
-		fail(http.StatusMethodNotAllowed, "The App Service managed identity protocol takes GET requests only.")
-		return
-	}
-	if !s.secretPresented(w, r.Header.Get(secretHeader), fail,
-		"The X-IDENTITY-HEADER header is missing; set IDENTITY_HEADER to the secret aztoken serve printed.",
-		"The X-IDENTITY-HEADER header does not match; set IDENTITY_HEADER to the secret this run of aztoken serve printed (it changes on every start).") {
-		return
-	}
-	q := r.URL.Query()
-	if v := q.Get("api-version"); v != appServiceAPIVersion {
-		fail(http.StatusBadRequest, fmt.Sprintf("api-version %q is not supported; aztoken serve speaks App Service api-version %s.", v, appServiceAPIVersion))
-		return
-	}
-	id, problem := identityFrom(q, "client_id", []string{"object_id", "principal_id"}, []string{"mi_res_id"})
-	if problem != "" {
-		fail(http.StatusBadRequest, problem)
-		return
-	}
-	s.answer(w, r, protoAppService, q.Get("resource"), id)
-}
-
-func (s *Server) imds(w *record, r *http.Request) {
-	fail := func(status int, code, msg string) { writeIMDSError(w, status, code, msg) }
-	if r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" {
-		w.note = "forwarded request refused"
-		fail(http.StatusForbidden, "forbidden", "Requests with an X-Forwarded-For or Forwarded header are refused, as Azure's IMDS refuses them.")
-		return
-	}
-	if !s.imdsSecret && !s.link.admits(r.RemoteAddr) {
-		w.note = "refused: remote address neither loopback nor on the listen address's link"
-		fail(http.StatusForbidden, "forbidden", "This IMDS endpoint has no secret and answers only this machine and the containers on the network of its listen address; your address is neither.")
-		return
-	}
-	if !strings.EqualFold(r.Header.Get("Metadata"), "true") {
-		w.note = "no Metadata header"
-		fail(http.StatusBadRequest, "invalid_request", "Required metadata header not specified")
-		return
-	}
-	needSecret, missing := s.imdsSecret, "This server requires the X-IDENTITY-HEADER secret on IMDS requests; use the App Service protocol (IDENTITY_ENDPOINT, IDENTITY_HEADER) instead."
-	if !needSecret && !s.hosts.own(r.Host) {
-		// Docker Desktop's proxy makes a container look like a local
-		// process; only the name it dialled tells them apart.
-		needSecret, missing = true, "This IMDS endpoint answers without a secret only requests addressed to 127.0.0.1, localhost or its listen address; a request for another name (such as host.docker.internal, which containers behind Docker Desktop use) needs the X-IDENTITY-HEADER secret: use the App Service protocol (IDENTITY_ENDPOINT, IDENTITY_HEADER), or aztoken's relay (docs/containers.md)."
-	}
-	if needSecret && !s.secretPresented(w, r.Header.Get(secretHeader), imdsRefusal(fail), missing,
-		"The X-IDENTITY-HEADER header does not match the secret this run of aztoken serve printed.") {
-		return
-	}
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", http.MethodGet)
-		fail(http.StatusMethodNotAllowed, "invalid_request", "The IMDS token endpoint takes GET requests only.")
-		return
-	}
-	q := r.URL.Query()
-	if q.Get("api-version") == "" {
-		fail(http.StatusBadRequest, "invalid_request", "Required query parameter api-version not specified")
-		return
-	}
-	id, problem := identityFrom(q, "client_id", []string{"object_id"}, []string{"msi_res_id", "mi_res_id"})
-	if problem != "" {
-		fail(http.StatusBadRequest, "invalid_request", problem)
-		return
-	}
-	s.answer(w, r, protoIMDS, q.Get("resource"), id)
-}
-
-func (s *Server) cloudShell(w *record, r *http.Request) {
-	fail := func(status int, code, msg string) { writeIMDSError(w, status, code, msg) }
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		fail(http.StatusMethodNotAllowed, "invalid_request", "The Cloud Shell protocol takes POST requests only.")
-		return
-	}
-	// The secret is the path segment after /cloudshell/, since Cloud
-	// Shell clients send no secret header; a client that can send one may
-	// use the header on /cloudshell instead.
-	got := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, PathCloudShell), "/")
-	if got == "" {
-		got = r.Header.Get(secretHeader)
-	}
-	if !s.secretPresented(w, got, imdsRefusal(fail),
-		"The Cloud Shell endpoint needs the secret in its path: set MSI_ENDPOINT to the URL aztoken serve printed.",
-		"The secret in the Cloud Shell URL does not match; set MSI_ENDPOINT to the URL this run of aztoken serve printed (it changes on every start).") {
-		return
-	}
-	if !strings.EqualFold(r.Header.Get("Metadata"), "true") {
-		w.note = "no Metadata header"
-		fail(http.StatusBadRequest, "invalid_request", "Required metadata header not specified")
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			fail(http.StatusRequestEntityTooLarge, "invalid_request", fmt.Sprintf("The request body is over %d bytes; a Cloud Shell token request is one short form field.", maxBodyBytes))
+// serveProtocol answers a token request of protocol p: whether it is
+// served here, the method, who may ask, the request's parameters and the
+// identity, then the token (answer).
+func (s *Server) serveProtocol(p *protocol, w *record, r *http.Request) {
+	if p.off != nil {
+		if why := p.off(s); why != "" {
+			w.note = p.name + " is off"
+			p.fail(w, http.StatusNotFound, "not_found", why)
 			return
 		}
-		fail(http.StatusBadRequest, "invalid_request", "The request body is not a form (application/x-www-form-urlencoded with resource=...).")
+	}
+	if r.Method != p.method {
+		w.Header().Set("Allow", p.method)
+		p.fail(w, http.StatusMethodNotAllowed, "invalid_request", fmt.Sprintf("The %s protocol takes %s requests only.", p.name, p.method))
 		return
 	}
-	// Cloud Shell serves the system-assigned identity only.
-	s.answer(w, r, protoCloudShell, r.PostForm.Get("resource"), Identity{})
+	if !p.authenticate(s, w, r) {
+		return
+	}
+	params, ok := p.request(p, w, r)
+	if !ok {
+		return
+	}
+	id, problem := identityFrom(params, p.ids)
+	if problem != "" {
+		p.fail(w, http.StatusBadRequest, "invalid_request", problem)
+		return
+	}
+	s.answer(w, r, p, params.Get("resource"), id)
 }
 
 // identityFrom reads the user-assigned identity parameters; at most one
 // may be given. problem, when not empty, is the sentence to answer with.
-func identityFrom(q url.Values, clientParam string, objectParams, resourceParams []string) (id Identity, problem string) {
+func identityFrom(q url.Values, names identityParams) (id Identity, problem string) {
 	var given []string
 	pick := func(names []string, dst *string) {
 		for _, n := range names {
@@ -228,11 +114,11 @@ func identityFrom(q url.Values, clientParam string, objectParams, resourceParams
 			}
 		}
 	}
-	pick([]string{clientParam}, &id.ClientID)
-	pick(objectParams, &id.ObjectID)
-	pick(resourceParams, &id.ResourceID)
+	pick(names.client, &id.ClientID)
+	pick(names.object, &id.ObjectID)
+	pick(names.resource, &id.ResourceID)
 	if len(given) > 1 {
-		return Identity{}, fmt.Sprintf("Only one of %s may be given; this request has %s.", strings.Join(append(append([]string{clientParam}, objectParams...), resourceParams...), ", "), strings.Join(given, " and "))
+		return Identity{}, fmt.Sprintf("Only one of %s may be given; this request has %s.", strings.Join(names.all(), ", "), strings.Join(given, " and "))
 	}
 	for _, v := range []string{id.ClientID, id.ObjectID, id.ResourceID} {
 		if len(v) > 512 || strings.ContainsAny(v, "\x00\r\n\"") {
@@ -242,16 +128,15 @@ func identityFrom(q url.Values, clientParam string, objectParams, resourceParams
 	return id, ""
 }
 
+// all is every name, in the order the protocol documents them.
+func (n identityParams) all() []string {
+	return append(append(append([]string(nil), n.client...), n.object...), n.resource...)
+}
+
 // answer checks the resource and writes a token in the protocol's shape.
-func (s *Server) answer(w *record, r *http.Request, p protocol, resource string, id Identity) {
+func (s *Server) answer(w *record, r *http.Request, p *protocol, resource string, id Identity) {
 	w.id = id
-	fail := func(status int, code, msg string) {
-		if p == protoAppService {
-			writeAppServiceError(w, status, msg)
-			return
-		}
-		writeIMDSError(w, status, code, msg)
-	}
+	fail := func(status int, code, msg string) { p.fail(w, status, code, msg) }
 	if resource == "" {
 		fail(http.StatusBadRequest, "invalid_request", "Required query parameter resource not specified")
 		return
@@ -294,13 +179,10 @@ func (s *Server) answer(w *record, r *http.Request, p protocol, resource string,
 // when it timed out and 503 when it is down (SDKs retry both), and 400
 // with the source's sentence and hint for the rest (not logged in, say),
 // which SDKs do not retry.
-func failure(err error, p protocol, id Identity) (status int, code, msg string) {
+func failure(err error, p *protocol, id Identity) (status int, code, msg string) {
 	if errors.Is(err, ErrIdentityNotFound) {
 		why := "aztoken serve: the upstream cannot give a token for " + id.String() + "; restart it with --map-identity " + strings.Replace(id.String(), "resource_id=", "mi_res_id=", 1) + " to answer with the upstream's own identity."
-		if p == protoAppService {
-			return http.StatusBadRequest, "", "No User Assigned or Delegated Managed Identity found for specified ClientId/ResourceId/PrincipalId. (" + why + ")"
-		}
-		return http.StatusBadRequest, "invalid_request", "Identity not found (" + why + ")"
+		return http.StatusBadRequest, "invalid_request", p.notFound + " (" + why + ")"
 	}
 	status, code = http.StatusBadRequest, "invalid_request"
 	var up *UpstreamError
@@ -335,47 +217,8 @@ func upstreamAnswered5xx(err error) bool {
 	return false
 }
 
-// appServiceToken is App Service's 2019-08-01 answer: expires_on is epoch
-// seconds in a string (Python parses it with int(), MSAL and JavaScript
-// accept it), and there is no expires_in.
-type appServiceToken struct {
-	AccessToken string `json:"access_token"`
-	ExpiresOn   string `json:"expires_on"`
-	NotBefore   string `json:"not_before"`
-	Resource    string `json:"resource"`
-	TokenType   string `json:"token_type"`
-	ClientID    string `json:"client_id"`
-}
-
-// imdsToken is IMDS's 2018-02-01 answer, every number a string; Cloud
-// Shell answers the same way.
-type imdsToken struct {
-	AccessToken  string `json:"access_token"`
-	ClientID     string `json:"client_id"`
-	ExpiresIn    string `json:"expires_in"`
-	ExpiresOn    string `json:"expires_on"`
-	ExtExpiresIn string `json:"ext_expires_in"`
-	NotBefore    string `json:"not_before"`
-	Resource     string `json:"resource"`
-	TokenType    string `json:"token_type"`
-}
-
-func writeToken(w *record, p protocol, tok chain.Token, fetched time.Time, resource string, id Identity, now time.Time) {
-	clientID := clientIDOf(tok, id)
-	tokenType := tok.TokenType
-	if tokenType == "" || strings.EqualFold(tokenType, "bearer") {
-		tokenType = "Bearer"
-	}
-	exp := strconv.FormatInt(tok.ExpiresOn.Unix(), 10)
-	nbf := strconv.FormatInt(fetched.Unix(), 10)
-	var v any
-	if p == protoAppService {
-		v = appServiceToken{tok.AccessToken, exp, nbf, resource, tokenType, clientID}
-	} else {
-		in := strconv.FormatInt(max(int64(tok.ExpiresOn.Sub(now)/time.Second), 0), 10)
-		v = imdsToken{tok.AccessToken, clientID, in, exp, in, nbf, resource, tokenType}
-	}
-	writeJSON(w, http.StatusOK, v)
+func writeToken(w *record, p *protocol, tok chain.Token, fetched time.Time, resource string, id Identity, now time.Time) {
+	writeJSON(w, http.StatusOK, p.token(tokenAnswer{tok: tok, fetched: fetched, resource: resource, clientID: clientIDOf(tok, id), now: now}))
 }
 
 func writeJSON(w *record, status int, v any) {
@@ -391,35 +234,6 @@ func writeJSON(w *record, status int, v any) {
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
-}
-
-// writeAppServiceError uses App Service's error shape.
-func writeAppServiceError(w *record, status int, msg string) {
-	writeJSON(w, status, struct {
-		StatusCode int    `json:"statusCode"`
-		Message    string `json:"message"`
-	}{status, msg})
-}
-
-// writeErrorFor answers in the error shape of the protocol that path
-// belongs to: App Service's, IMDS's (Cloud Shell shares it), or plain text.
-func writeErrorFor(w *record, path string, status int, code, msg string) {
-	switch {
-	case path == PathAppService:
-		writeAppServiceError(w, status, msg)
-	case path == PathIMDS || path == PathCloudShell || strings.HasPrefix(path, PathCloudShell+"/"):
-		writeIMDSError(w, status, code, msg)
-	default:
-		http.Error(w, msg, status)
-	}
-}
-
-// writeIMDSError uses IMDS's (OAuth's) error shape.
-func writeIMDSError(w *record, status int, code, msg string) {
-	writeJSON(w, status, struct {
-		Error       string `json:"error"`
-		Description string `json:"error_description"`
-	}{code, msg})
 }
 
 // clientIDOf is the client id the answer names, as Azure's always does:

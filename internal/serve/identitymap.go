@@ -2,6 +2,7 @@ package serve
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -31,19 +32,50 @@ func parseIdentityMap(values []string) (identityMap, error) {
 			return identityMap{}, fmt.Errorf("--map-identity %q is not KIND=ID (client_id=..., object_id=..., mi_res_id=...) or *", bounded(v, 100))
 		}
 		var key Identity
-		switch strings.ToLower(kind) {
-		case "client_id", "clientid":
+		switch k := strings.ToLower(kind); {
+		case k == "clientid" || anyProtocolNames(k, func(n identityParams) []string { return n.client }):
 			key.ClientID = id
-		case "object_id", "principal_id":
+		case anyProtocolNames(k, func(n identityParams) []string { return n.object }):
 			key.ObjectID = id
-		case "mi_res_id", "msi_res_id", "resource_id":
+		case k == "resource_id" || anyProtocolNames(k, func(n identityParams) []string { return n.resource }):
 			key.ResourceID = id
 		default:
-			return identityMap{}, fmt.Errorf("--map-identity: unknown kind %q; use client_id, object_id, principal_id, mi_res_id or msi_res_id", bounded(kind, 50))
+			return identityMap{}, fmt.Errorf("--map-identity: unknown kind %q; use %s", bounded(kind, 50), strings.Join(identityParamNames(), ", "))
 		}
 		m.ids[key] = true
 	}
 	return m, nil
+}
+
+// anyProtocolNames reports whether some protocol spells one kind of id
+// (which picks) as name.
+func anyProtocolNames(name string, which func(identityParams) []string) bool {
+	for _, p := range protocols {
+		if slices.Contains(which(p.ids), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// identityParamNames are every protocol's identity parameter names, each
+// once: client ids, then object ids, then resource ids.
+func identityParamNames() []string {
+	var out []string
+	for _, which := range []func(identityParams) []string{
+		func(n identityParams) []string { return n.client },
+		func(n identityParams) []string { return n.object },
+		func(n identityParams) []string { return n.resource },
+	} {
+		for _, p := range protocols {
+			for _, n := range which(p.ids) {
+				if !slices.Contains(out, n) {
+					out = append(out, n)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // maps reports whether requests for id get the upstream's own identity.
