@@ -236,23 +236,37 @@ func (a *ACR) exchange(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]string{"refresh_token": rt})
 }
 
-// token answers the registry token request a docker daemon makes with a
-// refresh token (POST, grant_type=refresh_token).
+// token answers the registry token requests a docker daemon makes with
+// what the helper gave it: GET with Basic authentication (user name
+// 00000000-0000-0000-0000-000000000000, the refresh token as password),
+// as after az acr login, or POST with grant_type=refresh_token.
 func (a *ACR) token(w http.ResponseWriter, r *http.Request) {
 	a.hit(ACRToken)
-	if err := r.ParseForm(); err != nil || r.Method != http.MethodPost || r.PostForm.Get("grant_type") != "refresh_token" {
-		acrError(w, http.StatusUnauthorized, "UNAUTHORIZED", "only POST with grant_type=refresh_token is answered")
+	var refresh string
+	switch {
+	case r.Method == http.MethodGet:
+		user, pass, ok := r.BasicAuth()
+		if !ok || user != "00000000-0000-0000-0000-000000000000" {
+			acrError(w, http.StatusUnauthorized, "UNAUTHORIZED", "basic authentication with the refresh token's user name is required")
+			return
+		}
+		refresh = pass
+	case r.Method == http.MethodPost && r.ParseForm() == nil && r.PostForm.Get("grant_type") == "refresh_token":
+		refresh = r.PostForm.Get("refresh_token")
+	default:
+		acrError(w, http.StatusUnauthorized, "UNAUTHORIZED", "GET with a refresh token as password, or POST with grant_type=refresh_token")
 		return
 	}
+	_ = r.ParseForm()
 	claims := jwt.MapClaims{}
-	_, err := jwt.ParseWithClaims(r.PostForm.Get("refresh_token"), claims, func(*jwt.Token) (any, error) { return &a.key.PublicKey, nil },
+	_, err := jwt.ParseWithClaims(refresh, claims, func(*jwt.Token) (any, error) { return &a.key.PublicKey, nil },
 		jwt.WithValidMethods([]string{"RS256"}), jwt.WithIssuer(a.Issuer()))
 	if err != nil || claims["grant_type"] != "refresh_token" {
 		acrError(w, http.StatusUnauthorized, "UNAUTHORIZED", "the refresh token does not verify")
 		return
 	}
 	var access []map[string]any
-	for _, scope := range r.PostForm["scope"] {
+	for _, scope := range r.Form["scope"] {
 		for _, s := range strings.Fields(scope) {
 			parts := strings.Split(s, ":")
 			if len(parts) != 3 {
@@ -263,7 +277,7 @@ func (a *ACR) token(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now()
 	tok, err := a.sign(jwt.MapClaims{
-		"iss": a.Issuer(), "sub": claims["sub"], "aud": r.PostForm.Get("service"), "access": access,
+		"iss": a.Issuer(), "sub": claims["sub"], "aud": r.Form.Get("service"), "access": access,
 		"iat": now.Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix(), "jti": randomID(),
 	})
 	if err != nil {
@@ -271,7 +285,7 @@ func (a *ACR) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "expires_in": 3600})
+	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token": tok, "expires_in": 3600})
 }
 
 // sign makes an RS256 JWT whose x5c names the signing certificate, the
