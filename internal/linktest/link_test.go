@@ -83,6 +83,21 @@ func host(t *testing.T) (h, ctr, lan *netnstest.NS) {
 	return h, ctr, lan
 }
 
+// stranger is a machine on the bridge's own link but outside its prefix,
+// 169.254.88.8/24, which the host routes to the bridge too: its packets
+// arrive on the bridge and its handshake completes, so only serve's
+// address rule keeps it out.
+func stranger(t *testing.T, h *netnstest.NS) *netnstest.NS {
+	s := netnstest.New(t, "odd")
+	h.IP(t, "link", "add", "azl-s0", "type", "veth", "peer", "name", "azl-s1", "netns", s.Name)
+	h.IP(t, "link", "set", "azl-s0", "master", "azl-br", "up")
+	h.IP(t, "route", "add", "169.254.88.0/24", "dev", "azl-br")
+	s.IP(t, "addr", "add", "169.254.88.8/24", "dev", "azl-s1")
+	s.IP(t, "link", "set", "azl-s1", "up")
+	s.IP(t, "route", "add", "169.254.169.254/32", "dev", "azl-s1")
+	return s
+}
+
 // serve runs aztoken serve with args in ns until the test ends, and
 // returns its stderr once it has printed its banner.
 func serve(t *testing.T, ns *netnstest.NS, args ...string) *proctest.SyncBuffer {
@@ -129,13 +144,16 @@ func serve(t *testing.T, ns *netnstest.NS, args ...string) *proctest.SyncBuffer 
 }
 
 // TestOpenIMDSStaysOnItsLink: the container gets a token; the LAN machine
-// gets 403 from its own link-local address and its ordinary one (its
-// handshakes complete through the route back), and no answer from an
-// address spoofed inside the bridge's prefix; with reverse-path filtering
-// off, strict and loose, as the issue's reproduction tried.
+// gets no token from its own link-local address or its ordinary one (the
+// kernel refuses the connection, serve's socket being tied to the bridge)
+// nor from an address spoofed inside the bridge's prefix (no handshake);
+// a machine on the bridge outside its prefix gets 403 from serve's
+// address rule; with reverse-path filtering off, strict and loose, as the
+// issue's reproduction tried.
 func TestOpenIMDSStaysOnItsLink(t *testing.T) {
 	netnstest.Skip(t)
 	h, ctr, lan := host(t)
+	odd := stranger(t, h)
 	log := serve(t, h, "--emulate", "--addr", imdsAddr, "--imds", "open")
 	for _, rp := range []string{"0", "1", "2"} {
 		t.Run("rp_filter="+rp, func(t *testing.T) {
@@ -145,9 +163,20 @@ func TestOpenIMDSStaysOnItsLink(t *testing.T) {
 				t.Errorf("the container: %s, want a token", r)
 			}
 			netnstest.CheckLAN(t, lan, imdsAddr, tokenPath)
+			r = odd.Get("", imdsAddr, tokenPath, map[string]string{"Metadata": "true"}, 10*time.Second)
+			if r.Err != nil || r.Status != 403 {
+				t.Errorf("the machine on the bridge outside its prefix: %s, want 403", r)
+			}
 		})
 	}
-	if !strings.Contains(log.String(), "refused: remote address") {
-		t.Errorf("serve's access log does not say it refused the LAN machine:\n%s", log)
+	if !strings.Contains(log.String(), `remote=169.254.88.8`) || !strings.Contains(log.String(), "refused: remote address") {
+		t.Errorf("serve's access log does not say it refused the machine outside the prefix:\n%s", log)
+	}
+	// Run as root, serve ties its socket to the bridge: the LAN's
+	// connections never reach it.
+	for _, from := range []string{netnstest.LANOwn, netnstest.LANAddr, netnstest.LANSpoof} {
+		if strings.Contains(log.String(), "remote="+from+":") {
+			t.Errorf("a connection from the LAN machine's %s reached serve; its socket is not tied to the bridge:\n%s", from, log)
+		}
 	}
 }

@@ -92,7 +92,8 @@ func withInterfaces(t *testing.T, ifs ...string) {
 
 // A host with a docker network's bridge at 169.254.169.254 and a LAN on
 // eth0, which also has a link-local address (as avahi gives one).
-var dockerHost = []string{"lo 127.0.0.1/8", "lo ::1/128", "eth0 192.168.1.10/24", "eth0 169.254.3.3/16", "eth0 fe80::2/64", "br0 169.254.169.254/24", "br0 fe80::1/64"}
+var dockerHost = []string{"lo 127.0.0.1/8", "lo ::1/128", "eth0 192.168.1.10/24", "eth0 169.254.3.3/16", "eth0 fe80::2/64", "br0 169.254.169.254/24", "br0 fe80::1/64",
+	"br1 169.254.9.9/24", "br2 169.254.9.9/23"}
 
 // Open IMDS answers loopback and the link of the interface that holds
 // the listen address, not every link-local address: a LAN machine that
@@ -124,11 +125,16 @@ func TestOpenIMDSLink(t *testing.T) {
 		{"127.0.0.1", "169.254.169.2:5000", false},
 		{"localhost", "169.254.169.2:5000", false},
 		{"169.254.1.1", "169.254.1.2:5000", false}, // on no interface: loopback only
+		{"169.254.9.9", "169.254.9.2:5000", true},  // on two interfaces: both links, no device
+		{"169.254.9.9", "169.254.8.2:5000", true},
 	}
 	for _, tc := range cases {
 		l, err := linkOf(tc.listen)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if want := map[string]string{"169.254.169.254": "br0", "fe80::1%br0": "br0"}[tc.listen]; l.dev != want {
+			t.Errorf("listening on %s: the socket is tied to %q, want %q", tc.listen, l.dev, want)
 		}
 		if got := l.admits(tc.remote); got != tc.ok {
 			t.Errorf("listening on %s, client %s: admitted %v, want %v (link %v)", tc.listen, tc.remote, got, tc.ok, l)

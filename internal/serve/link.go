@@ -27,6 +27,7 @@ import (
 type clientLink struct {
 	prefixes []netip.Prefix // zone-less; IPv6 link-local ones need zone too
 	zone     string         // the interface that holds the listen address
+	dev      string         // zone, when no other interface holds it too
 }
 
 // ifaceNet is one address of one interface, with its prefix length.
@@ -70,6 +71,7 @@ func linkOf(listenHost string) (clientLink, error) {
 		return clientLink{}, fmt.Errorf("listing this machine's interfaces to find the link of %s failed: %w", ip, err)
 	}
 	var l clientLink
+	holders := map[string]bool{}
 	for _, n := range nets {
 		if n.prefix.Addr().WithZone("").Unmap() != ip.WithZone("") {
 			continue
@@ -78,7 +80,11 @@ func linkOf(listenHost string) (clientLink, error) {
 			continue // the same fe80:: address on another interface
 		}
 		l.prefixes = append(l.prefixes, netip.PrefixFrom(ip.WithZone(""), n.prefix.Bits()).Masked())
+		holders[n.name] = true
 		l.zone = n.name
+	}
+	if len(holders) == 1 {
+		l.dev = l.zone
 	}
 	return l, nil
 }

@@ -153,6 +153,11 @@ func (s *Server) Start(ctx context.Context) error {
 		return errors.New("the server was already started")
 	}
 	var lc net.ListenConfig
+	if s.link.dev != "" {
+		// Open IMDS at a link-local address: the kernel, too, keeps
+		// other links out where it can (bindlink_linux.go).
+		lc.Control = bindToLink(s.link.dev)
+	}
 	ln, err := lc.Listen(ctx, "tcp", s.opts.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s failed: %w; pick another port, or 0 for any free one", s.opts.Addr, err)
