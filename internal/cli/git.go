@@ -196,8 +196,9 @@ these URLs or any other, stay as they are. Running it again changes nothing.
 	return cmd
 }
 
-// helperArgs are the chain's flags given to configure, as words for the
-// helper line.
+// helperArgs are the chain's flags given to a command that configures a
+// tool (git configure, kubeconfig), as words for the tool to pass back to
+// aztoken. --resource and --scope are the configuring command's to set.
 func helperArgs(cmd *cobra.Command) ([]string, error) {
 	chainFlags := &cobra.Command{}
 	(&chainOptions{}).bind(chainFlags, true)
@@ -208,7 +209,7 @@ func helperArgs(cmd *cobra.Command) ([]string, error) {
 			return
 		}
 		if f.Name == "resource" || f.Name == "scope" {
-			err = usage.Errorf("--%s: the git helper always asks for Azure DevOps' token (%s).", f.Name, gitcred.Resource)
+			err = usage.Errorf("--%s is not %s's to choose: %s.", f.Name, cmd.CommandPath(), resourceNote[cmd.Name()])
 			return
 		}
 		if sv, ok := f.Value.(pflag.SliceValue); ok {
@@ -224,6 +225,13 @@ func helperArgs(cmd *cobra.Command) ([]string, error) {
 		args = append(args, "--"+f.Name, f.Value.String())
 	})
 	return args, err
+}
+
+// resourceNote says, per configuring command, what it asks for instead
+// of --resource.
+var resourceNote = map[string]string{
+	"configure":  "the git helper always asks for Azure DevOps' token (" + gitcred.Resource + ")",
+	"kubeconfig": "give the cluster's server application id with --server-id",
 }
 
 func runGitConfigure(cmd *cobra.Command, a *App, o *gitConfigureOptions) error {

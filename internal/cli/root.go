@@ -182,6 +182,7 @@ the others failed, explain says what each source would use without sending anyth
 		newServeCmd(a),
 		newGitCmd(a),
 		newDockerCmd(a),
+		newKubeconfigCmd(a),
 		newVersionCmd(a),
 	)
 	// The usage rule, once for the whole tree, cobra's own help and

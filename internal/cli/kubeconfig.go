@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aztoken/aztoken/internal/kubeconfig"
+)
+
+type kubeconfigOptions struct {
+	path, context, user, serverID, command string
+	chain                                  chainOptions
+}
+
+func newKubeconfigCmd(a *App) *cobra.Command {
+	o := &kubeconfigOptions{}
+	cmd := &cobra.Command{
+		Use:   "kubeconfig",
+		Short: "Make kubectl get AKS tokens from aztoken (rewrites kubeconfig users)",
+		Long: `kubeconfig rewrites users of a kubeconfig file so that kubectl runs
+'aztoken get -o exec-credential' for their tokens, as kubelogin's
+convert-kubeconfig does: by default every user that uses the azure auth
+provider or kubelogin (or aztoken already); with --context or --user, that one.
+
+The token is for the cluster's server application: the user's own
+apiserver-id or --server-id, else AKS's (` + kubeconfig.AKSServerApp + `); its
+tenant-id is kept. The chain's flags given here (--source, --client-id,
+--tenant, ...) are written into the user's arguments and choose the identity.
+Everything else in the file stays; the file as it was is kept next to it with
+the suffix ` + kubeconfig.BackupSuffix + `.`,
+		Example: `  az aks get-credentials -g rg -n aks-1 && aztoken kubeconfig
+  aztoken kubeconfig --context aks-1 --source workload
+  mv ~/.kube/config` + kubeconfig.BackupSuffix + ` ~/.kube/config     # undo`,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runKubeconfig(cmd, a, o) },
+	}
+	o.chain.bind(cmd, true)
+	f := cmd.Flags()
+	f.StringVar(&o.path, "kubeconfig", "", "the file to rewrite (default: the first of KUBECONFIG, else ~/.kube/config)")
+	f.StringVar(&o.context, "context", "", "convert only this context's user")
+	f.StringVar(&o.user, "user", "", "convert only this user")
+	f.StringVar(&o.serverID, "server-id", "", "the cluster's server application id (default: the user's own, else "+kubeconfig.AKSServerApp+")")
+	f.StringVar(&o.command, "command", "aztoken", "the aztoken kubectl runs: a name on PATH or an absolute path")
+	_ = cmd.RegisterFlagCompletionFunc("kubeconfig", cobra.FixedCompletions(nil, cobra.ShellCompDirectiveDefault))
+	for _, name := range []string{"context", "user", "server-id", "command"} {
+		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
+	}
+	return cmd
+}
+
+func runKubeconfig(cmd *cobra.Command, a *App, o *kubeconfigOptions) error {
+	args, err := helperArgs(cmd)
+	if err != nil {
+		return err
+	}
+	if _, err := o.chain.resolve(cmd, a); err != nil {
+		return err
+	}
+	// --tenant is the converter's own option (it replaces the user's).
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		if args[i] == "--tenant" {
+			i++
+			continue
+		}
+		rest = append(rest, args[i])
+	}
+	path, err := kubeconfig.Path(o.path, a.Env.Get)
+	if err != nil {
+		return err
+	}
+	done, err := kubeconfig.Rewrite(path, kubeconfig.Options{
+		Context: o.context, User: o.user, Command: o.command,
+		ServerID: o.serverID, Tenant: o.chain.tenant, Args: rest,
+	})
+	if err != nil {
+		return err
+	}
+	for _, d := range done {
+		fmt.Fprintf(a.IO.Out, "user %s (%s) now runs: %s %s\n", d.User, d.Was, o.command, strings.Join(d.Args, " "))
+	}
+	fmt.Fprintf(a.IO.Out, "Wrote %s; the file as it was is %s%s.\n", path, path, kubeconfig.BackupSuffix)
+	return nil
+}

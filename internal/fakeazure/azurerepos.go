@@ -1,0 +1,189 @@
+package fakeazure
+
+import (
+	"crypto/tls"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/cgi"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aztoken/aztoken/internal/mint"
+)
+
+// AzureDevOpsResource is the application id Azure Repos' tokens are for.
+const AzureDevOpsResource = "499b84ac-1321-427f-aa17-267ca6975798"
+
+// AzureReposOptions shape an AzureRepos fake.
+type AzureReposOptions struct {
+	// Addr is where it listens (an address on loopback, port 443 for the
+	// real host names); empty picks a free port on 127.0.0.1.
+	Addr string
+	// Tenant is the organization's tenant: the one its 401 names and the
+	// one a token must come from.
+	Tenant string
+	// Issuer verifies tokens: the Entra fake's signing key.
+	Issuer *mint.Minter
+	// HTTPBackend is git's git-http-backend; Root holds the bare
+	// repositories, at <org>/<project>/_git/<repo> as their URL paths.
+	HTTPBackend, Root string
+}
+
+// AzureRepos is a fake of Azure Repos over HTTPS, for the real git: git's
+// own git-http-backend behind a server that, like Azure DevOps, answers a
+// request without a valid token with 401, "WWW-Authenticate: Bearer
+// authorization_uri=https://login.microsoftonline.com/<tenant>" (and
+// Basic), and X-VSS-ResourceTenant. It takes the token as a Basic password
+// (any user name) or as a Bearer token, and only when the Entra fake
+// signed it for Azure DevOps and the organization's tenant.
+type AzureRepos struct {
+	opts AzureReposOptions
+	srv  *httptest.Server
+	cert *serverCert
+	cgi  *cgi.Handler
+
+	mu       sync.Mutex
+	log      []RepoRequest
+	badToken int
+}
+
+// RepoRequest is one request the fake answered.
+type RepoRequest struct {
+	Method, Path string
+	// Auth is "", "basic" or "bearer"; Status is the answer's.
+	Auth   string
+	Status int
+}
+
+// NewAzureRepos starts the fake. Its certificate names dev.azure.com and
+// *.visualstudio.com (and loopback).
+func NewAzureRepos(o AzureReposOptions) (*AzureRepos, error) {
+	f := &AzureRepos{opts: o}
+	f.cgi = &cgi.Handler{
+		Path: o.HTTPBackend,
+		Env: []string{
+			"GIT_PROJECT_ROOT=" + o.Root,
+			"GIT_HTTP_EXPORT_ALL=1",
+			// git-http-backend allows receive-pack only to an authenticated
+			// user; the token check before it is the authentication.
+			"REMOTE_USER=azure-repos-user",
+		},
+		Logger: log.New(io.Discard, "", 0),
+		Stderr: io.Discard,
+	}
+	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
+	if o.Addr != "" {
+		ln, err := net.Listen("tcp", o.Addr)
+		if err != nil {
+			return nil, fmt.Errorf("the Azure Repos fake cannot listen on %s: %w", o.Addr, err)
+		}
+		_ = f.srv.Listener.Close()
+		f.srv.Listener = ln
+	}
+	cert, err := newServerCert("azure repos", "dev.azure.com", "*.visualstudio.com")
+	if err != nil {
+		_ = f.srv.Listener.Close()
+		return nil, err
+	}
+	f.cert = cert
+	f.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	f.srv.Config.ReadHeaderTimeout = 10 * time.Second
+	f.srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert.tls}, MinVersion: tls.VersionTLS12}
+	f.srv.StartTLS()
+	return f, nil
+}
+
+// Addr is the address it listens on.
+func (f *AzureRepos) Addr() string { return f.srv.Listener.Addr().String() }
+
+// CACertPEM is its certificate, to trust it.
+func (f *AzureRepos) CACertPEM() []byte { return f.cert.PEM() }
+
+// Close stops it.
+func (f *AzureRepos) Close() { f.srv.Close() }
+
+// Requests returns what it answered, in order.
+func (f *AzureRepos) Requests() []RepoRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]RepoRequest(nil), f.log...)
+}
+
+// BadTokens counts tokens it refused (signed by someone else, expired,
+// or for another resource or tenant).
+func (f *AzureRepos) BadTokens() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.badToken
+}
+
+func (f *AzureRepos) serve(w http.ResponseWriter, r *http.Request) {
+	kind, tok := credential(r)
+	rec := RepoRequest{Method: r.Method, Path: r.URL.Path, Auth: kind}
+	defer func() {
+		f.mu.Lock()
+		f.log = append(f.log, rec)
+		f.mu.Unlock()
+	}()
+	if tok == "" || !f.valid(tok) {
+		if tok != "" {
+			f.mu.Lock()
+			f.badToken++
+			f.mu.Unlock()
+		}
+		h := w.Header()
+		h.Add("WWW-Authenticate", "Bearer authorization_uri=https://login.microsoftonline.com/"+f.opts.Tenant)
+		h.Add("WWW-Authenticate", `Basic realm="https://tfsprodweu1.app.visualstudio.com/"`)
+		h.Add("WWW-Authenticate", "TFS-Federated")
+		h.Set("X-VSS-ResourceTenant", f.opts.Tenant)
+		rec.Status = http.StatusUnauthorized
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	f.cgi.ServeHTTP(sw, r)
+	rec.Status = sw.status
+}
+
+// credential reads the Authorization header: a Basic password or a
+// Bearer token.
+func credential(r *http.Request) (kind, token string) {
+	h := r.Header.Get("Authorization")
+	scheme, val, _ := strings.Cut(h, " ")
+	switch strings.ToLower(scheme) {
+	case "bearer":
+		return "bearer", val
+	case "basic":
+		b, err := base64.StdEncoding.DecodeString(val)
+		if err != nil {
+			return "basic", ""
+		}
+		_, pw, _ := strings.Cut(string(b), ":")
+		return "basic", pw
+	}
+	return "", ""
+}
+
+func (f *AzureRepos) valid(tok string) bool {
+	c, err := f.opts.Issuer.Verify(tok)
+	if err != nil {
+		return false
+	}
+	return c["aud"] == AzureDevOpsResource && c["tid"] == f.opts.Tenant
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(s int) {
+	w.status = s
+	w.ResponseWriter.WriteHeader(s)
+}

@@ -1,0 +1,86 @@
+package kubeconfig
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/aztoken/aztoken/internal/safefile"
+)
+
+// maxFile bounds the file read: kubeconfigs with hundreds of clusters and
+// embedded certificates stay well under it.
+const maxFile = 16 << 20
+
+// BackupSuffix names the copy of the file as it was before Rewrite.
+const BackupSuffix = ".aztoken.bak"
+
+// Path is the file kubectl reads first: flag, else the first entry of
+// KUBECONFIG, else ~/.kube/config; getenv reads the environment.
+func Path(flag string, getenv func(string) string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	for _, p := range filepath.SplitList(getenv("KUBECONFIG")) {
+		if p != "" {
+			return p, nil
+		}
+	}
+	home := getenv("HOME")
+	if runtime.GOOS == "windows" && getenv("USERPROFILE") != "" {
+		home = getenv("USERPROFILE")
+	}
+	if home == "" {
+		return "", errors.New("there is no KUBECONFIG and no home directory; give the file with --kubeconfig")
+	}
+	return filepath.Join(home, ".kube", "config"), nil
+}
+
+// Rewrite converts the file at path in place: the old content is kept
+// next to it (path + BackupSuffix), the new one replaces it atomically
+// with the same permissions, so kubectl never reads half a file.
+func Rewrite(path string, o Options) ([]Converted, error) {
+	data, err := safefile.Read(path, maxFile)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the kubeconfig: %w", err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	out, done, err := Convert(data, o)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	mode := fi.Mode().Perm()
+	if err := writeAtomic(path+BackupSuffix, data, mode); err != nil {
+		return nil, fmt.Errorf("cannot keep a copy of the kubeconfig: %w", err)
+	}
+	if err := writeAtomic(path, out, mode); err != nil {
+		return nil, fmt.Errorf("cannot write the kubeconfig: %w", err)
+	}
+	return done, nil
+}
+
+func writeAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+strings.TrimPrefix(filepath.Base(path), ".")+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil && runtime.GOOS != "windows" {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
