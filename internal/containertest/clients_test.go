@@ -155,25 +155,30 @@ func tail(s string, n int) string {
 // container on network n with no Azure variable, and checks its tokens.
 func runClients(t *testing.T, a *artifacts, n *network, w want) {
 	for _, c := range clients {
-		t.Run(c.name, func(t *testing.T) {
-			if why := c.missing(a); why != "" {
-				t.Skipf("skipped: %s", why)
-			}
-			mounts, argv := c.command(a)
-			args := append(a.clientArgs(n), mounts...)
-			args = append(args, a.client)
-			args = append(args, argv...)
-			code, out := runContainer(t, func(name string) {
-				if vars := azureVars(t, name); len(vars) > 0 {
-					t.Fatalf("the client container has Azure variables: %v", vars)
-				}
-			}, args...)
-			t.Logf("%s exited %d:\n%s", c.name, code, jwtRE.ReplaceAllString(tail(out, 6), "<token>"))
-			c.check(t, jwtRE.ReplaceAllString(out, "<token>"), w)
-			if !c.debugLog && jwtRE.MatchString(out) {
-				t.Errorf("%s's output holds a token", c.name)
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { runClient(t, a, n, c, w) })
+	}
+}
+
+// runClient runs client c in a container on network n with no Azure
+// variable, and checks its tokens.
+func runClient(t *testing.T, a *artifacts, n *network, c client, w want) {
+	t.Helper()
+	if why := c.missing(a); why != "" {
+		t.Skipf("skipped: %s", why)
+	}
+	mounts, argv := c.command(a)
+	args := append(a.clientArgs(n), mounts...)
+	args = append(args, a.client)
+	args = append(args, argv...)
+	code, out := runContainer(t, func(name string) {
+		if vars := azureVars(t, name); len(vars) > 0 {
+			t.Fatalf("the client container has Azure variables: %v", vars)
+		}
+	}, args...)
+	t.Logf("%s exited %d:\n%s", c.name, code, jwtRE.ReplaceAllString(tail(out, 6), "<token>"))
+	c.check(t, jwtRE.ReplaceAllString(out, "<token>"), w)
+	if !c.debugLog && jwtRE.MatchString(out) {
+		t.Errorf("%s's output holds a token", c.name)
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aztoken/aztoken/internal/netnstest"
 )
 
 // unavailable is why docker cannot be used here, or "".
@@ -48,6 +50,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	sweep()
+	if netnstest.Unavailable() == "" {
+		netnstest.Sweep()
+	}
 	code := m.Run()
 	shared.cleanup()
 	unlock()
