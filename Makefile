@@ -20,7 +20,7 @@ LDFLAGS   := -s -w -X github.com/aztoken/aztoken/internal/cli.commit=$(COMMIT)
 # Every test and benchmark refuses to dial anything but loopback.
 export AZTOKEN_LOOPBACK_ONLY = 1
 
-.PHONY: all build image test-containers test test-windows test-short lint staticcheck install bench fuzz fuzz-short completions check-completions man demo clean
+.PHONY: all build image test-containers test-prereqs test test-windows test-short lint staticcheck install bench fuzz fuzz-short completions check-completions man demo clean
 
 all: build
 
@@ -46,7 +46,20 @@ image:
 test-containers:
 	AZTOKEN_CONTAINER_TESTS=require $(GO) test -count=1 -v -timeout 15m ./internal/containertest/
 
-test:
+# What make test needs besides Go and make, checked first so that a fresh
+# machine fails with a sentence rather than halfway: the modules, the
+# test-only ones included (fetched here; nothing is fetched when the module
+# cache has them), and cgo with a C compiler, which -race needs.
+test-prereqs:
+	@cc=$$($(GO) env CC); cgo=$$($(GO) env CGO_ENABLED); \
+	if ! command -v "$${cc%% *}" >/dev/null || [ "$$cgo" != 1 ]; then \
+		echo "make test: go test -race needs cgo and a C compiler; '$$cc' is not installed or CGO_ENABLED=$$cgo."; \
+		echo "Install gcc (Debian, Ubuntu: apt-get install gcc; Fedora: dnf install gcc; macOS: xcode-select --install), or run make test-short, which does not use -race."; \
+		exit 1; \
+	fi
+	$(GO) mod download
+
+test: test-prereqs
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 
@@ -144,7 +157,7 @@ man:
 demo: build
 	@set -e; dir=$$(mktemp -d); trap 'kill $$pid 2>/dev/null; rm -rf "$$dir"' EXIT; \
 	printf 'demo-secret-%s\n' "$$$$" > "$$dir/secret"; \
-	$(BIN) serve --emulate --addr 127.0.0.1:0 --secret-file "$$dir/secret" --print-env env-no-export --quiet \
+	$(BIN) serve --emulate --addr 127.0.0.1:0 --secret-file "$$dir/secret" --print-env env-file --quiet \
 		> "$$dir/env" 2> "$$dir/serve.log" & pid=$$!; \
 	for i in $$(seq 100); do grep -q '^IDENTITY_HEADER=' "$$dir/env" 2>/dev/null && break; sleep 0.05; done; \
 	endpoint=$$(sed -n 's/^IDENTITY_ENDPOINT=//p' "$$dir/env" | sed 's/host.docker.internal/127.0.0.1/'); \
