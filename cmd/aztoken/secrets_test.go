@@ -162,10 +162,15 @@ func TestNoSecretOnStderr(t *testing.T) {
 				if sc.fault != nil {
 					sc.fault()
 				}
-				for _, cmd := range []string{"get", "whoami", "probe"} {
+				for _, cmd := range []string{"get", "whoami", "probe", "exec"} {
 					args := append([]string{cmd, "--timeout", "5s"}, sc.args...)
 					if verbose {
 						args = append(args, "-v")
+					}
+					if cmd == "exec" {
+						// Never started, since the chain fails: had it
+						// run, its version line would be on stdout.
+						args = append(args, "--", aztoken, "version")
 					}
 					var stdout, stderr bytes.Buffer
 					c := exec.Command(aztoken, args...)
