@@ -159,8 +159,9 @@ func NewRootCmd(a *App) *cobra.Command {
 		Long: `aztoken runs the Azure SDKs' credential chain (environment, workload identity,
 a CI job's OIDC token, managed identity, Azure CLI, Azure Developer CLI, Azure
 PowerShell) as a command:
-get prints a token, probe tries every source and says which answered and why
-the others failed, explain says what each source would use without sending anything.`,
+get prints a token, exec runs a command with one in its environment, probe
+tries every source and says which answered and why the others failed, explain
+says what each source would use without sending anything.`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
