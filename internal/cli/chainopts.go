@@ -137,8 +137,8 @@ func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
 		}
 		warnings = append(warnings, sentence(err.Error()))
 	}
-	if o.tenant != "" && !source.ValidTenant(o.tenant) {
-		return nil, usage.Errorf("tenant %s has characters outside A-Z, a-z, 0-9, '.' and '-'; give a tenant id or a domain name.", human.Quote(o.tenant))
+	if o.tenant != "" && !resources.ValidTenant(o.tenant) {
+		return nil, usage.Errorf("tenant %s is not %s.", human.Quote(o.tenant), resources.TenantRule)
 	}
 	ids := 0
 	for _, id := range []string{o.clientID, o.objectID, o.resourceID} {
@@ -155,7 +155,7 @@ func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
 		if id.value == "" {
 			continue
 		}
-		if err := source.CheckIdentityID(id.kind, id.value); err != nil {
+		if err := resources.CheckIdentityID(id.kind, id.value); err != nil {
 			return nil, usage.Errorf("--%s %s %s.", id.flag, human.Quote(id.value), err)
 		}
 	}

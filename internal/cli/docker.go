@@ -17,8 +17,8 @@ import (
 	"github.com/aztoken/aztoken/internal/dockerhelper"
 	"github.com/aztoken/aztoken/internal/hostmatch"
 	"github.com/aztoken/aztoken/internal/human"
+	"github.com/aztoken/aztoken/internal/resources"
 	"github.com/aztoken/aztoken/internal/safefile"
-	"github.com/aztoken/aztoken/internal/source"
 	"github.com/aztoken/aztoken/internal/usage"
 )
 
@@ -130,11 +130,11 @@ func runDockerConfigure(a *App, o *dockerConfigureOptions, args []string) error 
 			return err
 		}
 	}
-	if o.tenant != "" && !source.ValidTenant(o.tenant) {
-		return usage.Errorf("tenant %s has characters outside A-Z, a-z, 0-9, '.' and '-'; give a tenant id or a domain name.", human.Quote(o.tenant))
+	if o.tenant != "" && !resources.ValidTenant(o.tenant) {
+		return usage.Errorf("tenant %s is not %s.", human.Quote(o.tenant), resources.TenantRule)
 	}
 	if o.clientID != "" {
-		if err := source.CheckIdentityID("client_id", o.clientID); err != nil {
+		if err := resources.CheckIdentityID("client_id", o.clientID); err != nil {
 			return usage.Errorf("--client-id %s %s.", human.Quote(o.clientID), err)
 		}
 	}

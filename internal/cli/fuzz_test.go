@@ -16,7 +16,7 @@ import (
 // The rules, written out once more as patterns, to check the helpers by.
 var (
 	scopeRule  = regexp.MustCompile(`^[A-Za-z0-9._/:-]+$`)
-	tenantRule = regexp.MustCompile(`^[A-Za-z0-9.-]+$`)
+	tenantRule = regexp.MustCompile(`^[A-Za-z0-9.-]{1,256}$`)
 )
 
 // noControl fails the test when a message shown to users holds a control
@@ -44,7 +44,7 @@ func FuzzScopesAndResource(f *testing.F) {
 			scopeList = strings.Split(scopes, "\n")
 		}
 
-		if v := source.ValidTenant(requested); v != tenantRule.MatchString(requested) {
+		if v := resources.ValidTenant(requested); v != tenantRule.MatchString(requested) {
 			t.Fatalf("ValidTenant(%q) = %v, against the rule", requested, v)
 		}
 
@@ -86,7 +86,7 @@ func FuzzScopesAndResource(f *testing.F) {
 			}
 			return
 		}
-		if tenant != configured && !source.ValidTenant(tenant) {
+		if tenant != configured && !resources.ValidTenant(tenant) {
 			t.Fatalf("ResolveTenant(%q, %q) = %q, an invalid tenant", configured, requested, tenant)
 		}
 		if tenant != configured && tenant != requested {

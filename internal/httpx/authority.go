@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/aztoken/aztoken/internal/resources"
 )
 
 // knownAuthorityHosts are the Entra ID hosts whose endpoints follow the
@@ -92,7 +94,7 @@ func knownAnswer(req *http.Request) ([]byte, bool) {
 	}
 	segs := strings.Split(strings.TrimPrefix(u.EscapedPath(), "/"), "/")
 	switch {
-	case len(segs) == 4 && segs[1] == "v2.0" && segs[2] == ".well-known" && segs[3] == "openid-configuration" && validTenantSegment(segs[0]):
+	case len(segs) == 4 && segs[1] == "v2.0" && segs[2] == ".well-known" && segs[3] == "openid-configuration" && resources.ValidTenant(segs[0]):
 		return openIDConfiguration(host, cloud, segs[0]), true
 	case len(segs) == 3 && segs[0] == "common" && segs[1] == "UserRealm":
 		user, err := url.PathUnescape(segs[2])
@@ -102,20 +104,6 @@ func knownAnswer(req *http.Request) ([]byte, bool) {
 		return userRealm(user, cloud), true
 	}
 	return nil, false
-}
-
-// validTenantSegment accepts what Entra ID accepts as a tenant in a path:
-// a GUID, a domain, or common/organizations/consumers.
-func validTenantSegment(s string) bool {
-	if s == "" || len(s) > 256 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // openIDConfiguration is the tenant's discovery document as Entra ID

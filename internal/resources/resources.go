@@ -4,7 +4,10 @@
 // what Entra ID, azd and pwsh are asked for), the short aliases people
 // type ("vault"), and the rule every such value passes before it reaches a
 // shell, a URL or a cache key. get, serve, the emulator and the sources
-// all use it, so a resource means the same thing on every path.
+// all use it, so a resource means the same thing on every path. The ids a
+// request names besides (a tenant, a managed identity's client, object or
+// resource id, and the GUID shape they share) have their one rule here too
+// (ids.go), as does a resource's shape (shape.go).
 //
 // # The trailing slash
 //

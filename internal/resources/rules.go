@@ -17,10 +17,17 @@ import (
 
 // CheckWord checks a --resource value: an alias, a URI
 // ("https://vault.azure.net", "api://my-app") or an application id (a
-// GUID, as devops's is). Anything else is most likely a typo, and as a
+// GUID, as devops's is), the last two of the shape serve takes from its
+// clients too (CheckShape). Anything else is most likely a typo, and as a
 // scope it would only come back from Entra ID as an unknown resource.
 func CheckWord(word string) error {
-	if _, ok := aliases[strings.ToLower(word)]; ok || strings.Contains(word, "://") || IsGUID(word) {
+	if _, ok := aliases[strings.ToLower(word)]; ok {
+		return nil
+	}
+	if strings.Contains(word, "://") || IsGUID(word) {
+		if err := CheckShape(word); err != nil {
+			return fmt.Errorf("--resource %s %s", human.Quote(word), err)
+		}
 		return nil
 	}
 	msg := fmt.Sprintf("--resource %s is neither an alias (%s) nor a resource URI such as https://vault.azure.net", human.Quote(word), strings.Join(Aliases(), ", "))
@@ -136,26 +143,4 @@ func CheckScopes(scopes []string) error {
 		}
 	}
 	return nil
-}
-
-// IsGUID reports whether s has the 8-4-4-4-12 hexadecimal shape of
-// Entra ID's ids: application, client, object and directory ids.
-func IsGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -190,8 +190,8 @@ func TestResourceShape(t *testing.T) {
 	g := &gauge{}
 	s := start(t, Options{Provider: g})
 	for r, want := range cases {
-		if got := validResource(r); got != want {
-			t.Errorf("validResource(%q) = %v, want %v", r, got, want)
+		if got := resources.CheckShape(r) == nil; got != want {
+			t.Errorf("resources.CheckShape(%q) ok = %v, want %v", r, got, want)
 		}
 		status, _ := get(t, loopbackClient(), s.URL()+PathAppService+"?api-version=2019-08-01&resource="+strings.ReplaceAll(r, " ", "%20"), map[string]string{secretHeader: testSecret})
 		if (status == 200) != want {

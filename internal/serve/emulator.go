@@ -17,6 +17,7 @@ import (
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/mint"
+	"github.com/aztoken/aztoken/internal/resources"
 	"github.com/aztoken/aztoken/internal/safefile"
 )
 
@@ -78,8 +79,8 @@ func NewEmulator(o EmulatorOptions, now func() time.Time) (*Emulator, error) {
 	if o.Lifetime < 10*time.Minute || o.Lifetime > 48*time.Hour {
 		return nil, fmt.Errorf("the emulated token lifetime %s is out of range; give 10m to 48h (clients refresh tokens with 5 minutes left)", o.Lifetime)
 	}
-	if !validTenantID(o.Tenant) {
-		return nil, fmt.Errorf("the emulated tenant %q may hold only A-Z, a-z, 0-9, '.' and '-'", o.Tenant)
+	if !resources.ValidTenant(o.Tenant) {
+		return nil, fmt.Errorf("the emulated tenant %q is not %s", o.Tenant, resources.TenantRule)
 	}
 	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
 	var key *rsa.PrivateKey
@@ -98,16 +99,6 @@ func NewEmulator(o EmulatorOptions, now func() time.Time) (*Emulator, error) {
 		e.setBaseURL(o.BaseURL)
 	}
 	return e, nil
-}
-
-func validTenantID(t string) bool {
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
-			return false
-		}
-	}
-	return t != ""
 }
 
 // loadRSAKey reads an unencrypted RSA private key from a PEM file.

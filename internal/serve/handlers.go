@@ -141,7 +141,7 @@ func (s *Server) answer(w *record, r *http.Request, p *protocol, resource string
 		fail(http.StatusBadRequest, "invalid_request", "Required query parameter resource not specified")
 		return
 	}
-	if !validResource(resource) {
+	if resources.CheckShape(resource) != nil {
 		w.note = "invalid resource"
 		fail(http.StatusBadRequest, "invalid_resource", "The resource is not a resource URI or app id: use characters A-Z, a-z, 0-9 and ._/:- only.")
 		return

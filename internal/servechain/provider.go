@@ -118,7 +118,7 @@ func checkIdentity(id serve.Identity) error {
 		if c.value == "" {
 			continue
 		}
-		if err := source.CheckIdentityID(c.kind, c.value); err != nil {
+		if err := resources.CheckIdentityID(c.kind, c.value); err != nil {
 			return chain.Failed(nil, "ask for the identity by its client id or object id (a GUID), or by its Azure resource id", "%s %s %s", c.kind, human.Quote(c.value), err)
 		}
 	}

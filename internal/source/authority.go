@@ -92,9 +92,9 @@ func requestTenant(e env.Env, configured string, req chain.Request) (string, err
 
 // validTenantVar checks AZURE_TENANT_ID before it becomes part of a URL.
 func validTenantVar(tenant string) error {
-	if !ValidTenant(tenant) {
+	if !resources.ValidTenant(tenant) {
 		return chain.Unavailable("set AZURE_TENANT_ID to the directory (tenant) id, a GUID, or a domain such as contoso.onmicrosoft.com",
-			"AZURE_TENANT_ID=%q has characters outside A-Z, a-z, 0-9, '.' and '-'", tenant)
+			"AZURE_TENANT_ID=%q is not %s", tenant, resources.TenantRule)
 	}
 	return nil
 }

@@ -59,18 +59,18 @@ func (a *AzureCLI) Name() string { return chain.AzureCLI }
 // args applies the checks the Go SDK makes before running az, and builds
 // the argument list.
 func (a *AzureCLI) args(req chain.Request) ([]string, string, error) {
-	if len(req.Scopes) != 1 {
-		return nil, "", chain.Failed(nil, "ask for one scope, such as https://management.azure.com/.default",
-			"az gives a token for exactly one scope, and %d were asked for", len(req.Scopes))
+	scope, err := oneScope(req, "az")
+	if err != nil {
+		return nil, "", err
 	}
-	if err := a.tool.checkScope(req.Scopes[0]); err != nil {
+	if err := a.tool.checkScope(scope); err != nil {
 		return nil, "", err
 	}
 	tenant, err := a.tool.checkTenant(req)
 	if err != nil {
 		return nil, "", err
 	}
-	args := []string{"account", "get-access-token", "-o", "json", "--resource", resources.FromScope(req.Scopes[0])}
+	args := []string{"account", "get-access-token", "-o", "json", "--resource", resources.FromScope(scope)}
 	if tenant != "" {
 		args = append(args, "--tenant", tenant)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/resources"
 )
 
 // cacheKey is "<source>|<tenant>|<fingerprint>", where the fingerprint
@@ -21,7 +22,7 @@ func (d *devTool) cacheKey(req chain.Request, dir string, files, subdirs []strin
 	if _, err := d.lookPath(); err != nil {
 		return "", false
 	}
-	if req.Tenant != "" && !ValidTenant(req.Tenant) {
+	if req.Tenant != "" && !resources.ValidTenant(req.Tenant) {
 		return "", false
 	}
 	return d.name + "|" + req.Tenant + "|" + loginFingerprint(joinAll(dir, files), joinAll(dir, subdirs)), true

@@ -4,28 +4,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 
+	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/resources"
 )
-
-func validChars(s, extra string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		case strings.ContainsRune(extra, r):
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// ValidTenant reports whether tenant uses only [A-Za-z0-9.-].
-func ValidTenant(tenant string) bool { return validChars(tenant, ".-") }
 
 // AllowedTenants parses AZURE_ADDITIONALLY_ALLOWED_TENANTS (";"-separated).
 func AllowedTenants(v string) []string {
@@ -46,8 +28,8 @@ func ResolveTenant(configured, requested string, allowed []string) (string, erro
 	if requested == "" || strings.EqualFold(requested, configured) {
 		return configured, nil
 	}
-	if !ValidTenant(requested) {
-		return "", fmt.Errorf("tenant %q has characters outside A-Z, a-z, 0-9, '.' and '-'", requested)
+	if !resources.ValidTenant(requested) {
+		return "", fmt.Errorf("tenant %q is not %s", requested, resources.TenantRule)
 	}
 	switch strings.ToLower(configured) {
 	case "", "organizations", "common":
@@ -93,59 +75,13 @@ func Mask(secret string) string {
 	return secret[:3] + "…(" + fmt.Sprint(len(secret)) + " chars)"
 }
 
-// maxResourceID bounds an Azure resource id; ARM's own limit is far below.
-const maxResourceID = 512
-
-// CheckIdentityID checks the value of --client-id or --object-id (a GUID)
-// or --resource-id (a user-assigned identity's Azure resource id,
-// /subscriptions/<id>/resourceGroups/<group>/providers/
-// Microsoft.ManagedIdentity/userAssignedIdentities/<name>). A value of
-// another shape can only come back from the endpoint as "identity not
-// found", after a round trip, or end up in a URL as something else. The
-// error names what was expected; the caller echoes the value.
-func CheckIdentityID(kind, value string) error {
-	switch kind {
-	case "client_id", "object_id":
-		if !resources.IsGUID(value) {
-			return fmt.Errorf("is not a GUID such as 00000000-0000-0000-0000-000000000000")
-		}
-	case "resource_id":
-		if !validIdentityResourceID(value) {
-			return fmt.Errorf("is not a user-assigned identity's resource id such as /subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>")
-		}
+// oneScope is the rule of the sources that ask for a v1 resource (az,
+// Azure PowerShell, managed identity): a request names exactly one scope,
+// which becomes its resource. who names the source in the sentence.
+func oneScope(req chain.Request, who string) (string, error) {
+	if len(req.Scopes) != 1 {
+		return "", chain.Failed(nil, "ask for one scope, such as https://management.azure.com/.default",
+			"%s gives a token for exactly one scope, and %d were asked for", who, len(req.Scopes))
 	}
-	return nil
-}
-
-func validIdentityResourceID(s string) bool {
-	if len(s) > maxResourceID {
-		return false
-	}
-	parts := strings.Split(s, "/")
-	// "", subscriptions, <id>, resourceGroups, <group>, providers,
-	// Microsoft.ManagedIdentity, userAssignedIdentities, <name>
-	if len(parts) != 9 || parts[0] != "" {
-		return false
-	}
-	fixed := map[int]string{1: "subscriptions", 3: "resourcegroups", 5: "providers", 6: "microsoft.managedidentity", 7: "userassignedidentities"}
-	for i, want := range fixed {
-		if strings.ToLower(parts[i]) != want {
-			return false
-		}
-	}
-	group, name := parts[4], parts[8]
-	return resources.IsGUID(parts[2]) &&
-		group != "" && len(group) <= 90 && validRunes(group, "._()-") &&
-		name != "" && len(name) <= 128 && validChars(name, "_-")
-}
-
-// validRunes is validChars with letters of any script, as resource group
-// names allow.
-func validRunes(s, extra string) bool {
-	for _, r := range s {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(extra, r) {
-			return false
-		}
-	}
-	return true
+	return req.Scopes[0], nil
 }

@@ -176,15 +176,15 @@ func managedResource(req chain.Request) (string, error) {
 		return "", chain.Unavailable("drop --tenant, or use a source that signs in to a tenant of your choice (az, a service principal)",
 			"managed identity can't choose a tenant: it answers as the identity assigned to this resource, in that resource's tenant, and tenant %q was requested", req.Tenant)
 	}
-	if len(req.Scopes) != 1 {
-		return "", chain.Failed(nil, "ask for one scope, such as https://management.azure.com/.default",
-			"managed identity takes exactly one scope, and %d were given", len(req.Scopes))
+	scope, err := oneScope(req, "managed identity")
+	if err != nil {
+		return "", err
 	}
-	if err := resources.Validate(req.Scopes[0]); err != nil {
+	if err := resources.Validate(scope); err != nil {
 		return "", chain.Failed(nil, "use a scope such as https://vault.azure.net/.default",
-			"scope %q %s", req.Scopes[0], err)
+			"scope %q %s", scope, err)
 	}
-	return resources.FromScope(req.Scopes[0]), nil
+	return resources.FromScope(scope), nil
 }
 
 // GetToken acquires a token from the detected managed identity endpoint.

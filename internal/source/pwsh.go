@@ -115,17 +115,17 @@ func encodeUTF16LE(s string) string {
 }
 
 func (p *PowerShell) args(req chain.Request) (args []string, resource, tenant string, err error) {
-	if len(req.Scopes) != 1 {
-		return nil, "", "", chain.Failed(nil, "ask for one scope, such as https://management.azure.com/.default",
-			"Get-AzAccessToken gives a token for exactly one scope, and %d were asked for", len(req.Scopes))
+	scope, err := oneScope(req, "Get-AzAccessToken")
+	if err != nil {
+		return nil, "", "", err
 	}
-	if err := p.tool.checkScope(req.Scopes[0]); err != nil {
+	if err := p.tool.checkScope(scope); err != nil {
 		return nil, "", "", err
 	}
 	if tenant, err = p.tool.checkTenant(req); err != nil {
 		return nil, "", "", err
 	}
-	resource = resources.FromScope(req.Scopes[0])
+	resource = resources.FromScope(scope)
 	args = []string{"-NoProfile", "-NonInteractive", "-OutputFormat", "Text",
 		"-EncodedCommand", encodeUTF16LE(pwshScriptFor(resource, tenant))}
 	return args, resource, tenant, nil
