@@ -111,7 +111,7 @@ func runGitCredential(cmd *cobra.Command, a *App, o *gitCredentialOptions, actio
 	}
 	o.resource, o.scopes = gitcred.Resource, nil
 	if o.tenant == "" {
-		ts := gitcred.Tenants{Memo: memo, Client: tenantdiscovery.NewClient()}
+		ts := gitcred.Tenants{Memo: memo}
 		if a.verbose {
 			ts.Notice = func(s string) { fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", s) }
 		}

@@ -12,7 +12,9 @@ import (
 type Tenants struct {
 	// Memo remembers what discovery found; nil remembers nothing.
 	Memo *tenantdiscovery.Memo
-	// Client sends discovery's request.
+	// Client sends discovery's request; nil makes one when it is needed
+	// (not when the tenant is known: a client starts loading the system's
+	// CA certificates).
 	Client *http.Client
 	// Notice receives what -v shows; never a secret.
 	Notice func(string)
@@ -44,7 +46,11 @@ func (ts Tenants) For(ctx context.Context, req Request, t Target) (tenant, from 
 		}
 		return tid, "remembered for " + t.Org
 	}
-	tid, src, err := tenantdiscovery.Discover(ctx, ts.Client, t.OrgURL())
+	client := ts.Client
+	if client == nil {
+		client = tenantdiscovery.NewClient()
+	}
+	tid, src, err := tenantdiscovery.Discover(ctx, client, t.OrgURL())
 	switch {
 	case errors.Is(err, tenantdiscovery.ErrNoTenant):
 		_ = ts.Memo.Put(t.Key(), "")
