@@ -71,7 +71,9 @@ func BenchmarkDockerHelper(b *testing.B) {
 		helperWarm := &variant{name: "docker-credential-aztoken get (refresh token cached)", check: printsCreds,
 			cmd: func(int) *exec.Cmd { return helperGet(warm) }}
 		helperCold := &variant{name: "docker-credential-aztoken get (nothing cached)", check: printsCreds,
-			cmd: func(round int) *exec.Cmd { return helperGet(envFor(filepath.Join(home, fmt.Sprintf("cold-%d", round)))) }}
+			cmd: func(round int) *exec.Cmd {
+				return helperGet(envFor(filepath.Join(home, fmt.Sprintf("cold-%d", round))))
+			}}
 
 		// One cold call alone: its requests.
 		e.Reset()

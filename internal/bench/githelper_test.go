@@ -59,7 +59,9 @@ func BenchmarkGitHelper(b *testing.B) {
 		helperWarm := &variant{name: "aztoken git credential get (token and tenant cached)", check: printsPassword,
 			cmd: func(int) *exec.Cmd { return helperGet(warm) }}
 		helperCold := &variant{name: "aztoken git credential get (nothing cached)", check: printsPassword,
-			cmd: func(round int) *exec.Cmd { return helperGet(envFor(filepath.Join(home, fmt.Sprintf("cold-%d", round)))) }}
+			cmd: func(round int) *exec.Cmd {
+				return helperGet(envFor(filepath.Join(home, fmt.Sprintf("cold-%d", round))))
+			}}
 
 		// One cold call alone: its requests.
 		e.Reset()
