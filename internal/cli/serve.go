@@ -57,14 +57,18 @@ an app under test can validate them. Emulated tokens carry the claim
 With --imds open on a link-local address (the gateway of a docker network,
 169.254.169.254:80), containers on that network get tokens as on an Azure VM
 with nothing set inside them: IMDS has no secret there, as on Azure, so every
-container on that network can get tokens for this identity. --relay answers
+container on that network can get tokens for this identity; clients outside the
+network's prefix (a machine on the LAN) are refused. --relay answers
 from another aztoken serve (IDENTITY_ENDPOINT, IDENTITY_HEADER in this
 process's environment), for a relay container inside a compose network.
 
 App Service and Cloud Shell clients must present this run's secret
 (IDENTITY_HEADER); it is printed at start. Requests whose Host is not this
-server's name, or that come from a web page, are refused. SIGINT or SIGTERM
-stops the server after requests in flight finish.`,
+server's name, or that come from a web page, are refused. IMDS without a secret
+answers only requests addressed to 127.0.0.1, localhost or the listen address:
+under host.docker.internal (how Docker Desktop's containers reach loopback) or
+an --allow-host name it needs the secret too. SIGINT or SIGTERM stops the
+server after requests in flight finish.`,
 		Example: `  aztoken serve --source az
   aztoken serve --emulate --addr 127.0.0.1:8079 --print-env compose
   aztoken serve --addr 172.17.0.1:8079 --allow-remote --allow-resource vault
@@ -83,7 +87,7 @@ stops the server after requests in flight finish.`,
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:0", "listen address; port 0 picks a free one")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on an address other than loopback")
-	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "also answer requests whose Host header is this name, such as a compose service name (repeatable)")
+	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "also answer requests whose Host header is this name, such as a compose service name; IMDS needs the secret under it (repeatable)")
 	f.StringVar(&o.secretFile, "secret-file", "", "read the secret clients must present from this file (default: a new random one)")
 	f.StringVar(&o.secretEnv, "secret-env", "", "read the secret clients must present from this variable")
 	f.StringArrayVar(&o.allowResources, "allow-resource", nil, "serve only this resource or alias (repeatable)")
