@@ -100,12 +100,19 @@ const (
 )
 
 // RequestInfo is a request a source made or would make: method, URL and
-// the names of the headers it carries. Values that are secrets never appear.
+// the names of the headers it carries; or, for a developer tool (az, azd,
+// pwsh), the command it ran and its exit code. Values that are secrets
+// never appear.
 type RequestInfo struct {
-	Method  string   `json:"method"`
-	URL     string   `json:"url"`
+	Method  string   `json:"method,omitempty"`
+	URL     string   `json:"url,omitempty"`
 	Headers []string `json:"headers,omitempty"`
 	Status  int      `json:"status,omitempty"`
+	// Command is the command line a tool was run with, in place of Method
+	// and URL; ExitCode its exit status, nil when it did not exit on its
+	// own (killed at its deadline).
+	Command  string `json:"command,omitempty"`
+	ExitCode *int   `json:"exit_code,omitempty"`
 	// Duration is how long the request took, zero when it was not sent.
 	Duration time.Duration `json:"-"`
 }

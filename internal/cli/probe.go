@@ -107,8 +107,23 @@ func runProbe(cmd *cobra.Command, a *App, o *probeOptions) error {
 	defer cancel()
 	outcomes := make([]chain.Outcome, len(sources))
 	var wg sync.WaitGroup
+	// -v: each source's outcome and requests as it finishes, one source's
+	// lines together.
+	var logMu sync.Mutex
+	logOutcome := func(chain.Outcome) {}
+	if o.verbose {
+		log := verboseLogger(a.IO.ErrOut)
+		logOutcome = func(out chain.Outcome) {
+			logMu.Lock()
+			defer logMu.Unlock()
+			log(out)
+		}
+	}
 	for i, s := range sources {
-		wg.Go(func() { outcomes[i] = chain.Try(ctx, s, r.req) })
+		wg.Go(func() {
+			outcomes[i] = chain.Try(ctx, s, r.req)
+			logOutcome(outcomes[i])
+		})
 	}
 	wg.Wait()
 	if cmd.Context().Err() != nil {

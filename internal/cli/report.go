@@ -27,6 +27,10 @@ func verboseLogger(w io.Writer) func(chain.Outcome) {
 func describeRequest(r chain.RequestInfo) string {
 	s := r.Method + " " + r.URL
 	switch {
+	case r.Command != "" && r.ExitCode != nil:
+		s = fmt.Sprintf("ran %s -> exit %d", r.Command, *r.ExitCode)
+	case r.Command != "":
+		s = "ran " + r.Command + " -> killed before it exited"
 	case r.Status > 0:
 		s += fmt.Sprintf(" -> %d", r.Status)
 	default:

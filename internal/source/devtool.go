@@ -139,6 +139,14 @@ func (d *devTool) checkScope(scope string) error {
 // may hold a token).
 func (d *devTool) run(ctx context.Context, args []string, tenant string) ([]byte, error) {
 	res, err := runner.Run(ctx, runner.Cmd{Name: d.runName(), Args: args, Environ: d.environ(), Timeout: d.timeout()})
+	if res.Path != "" {
+		// It ran: -v and probe say how, as they do for HTTP requests.
+		ri := chain.RequestInfo{Command: d.shownCommand(res.Path, args), Duration: res.Duration}
+		if res.ExitCode >= 0 {
+			ri.ExitCode = &res.ExitCode
+		}
+		chain.RecorderFrom(ctx).Add(ri)
+	}
 	if err == nil {
 		return res.Stdout, nil
 	}
@@ -208,6 +216,23 @@ func (d *devTool) notLoggedIn(stderr string) bool {
 }
 
 // commandLine is argv as a user would type it, for hints and explain.
+// shownCommand is the command line that ran, for -v and probe: the
+// executable's path and the arguments, each cut short (pwsh's encoded
+// script is kilobytes of base64). The tools take no secret as an argument.
+func (d *devTool) shownCommand(path string, args []string) string {
+	parts := []string{path}
+	for _, a := range args {
+		if len(a) > maxShownArg {
+			a = a[:maxShownArg] + fmt.Sprintf("…(%d bytes)", len(a))
+		}
+		parts = append(parts, a)
+	}
+	return strings.Join(parts, " ")
+}
+
+// maxShownArg is how much of one argument shownCommand keeps.
+const maxShownArg = 64
+
 func (d *devTool) commandLine(args []string) string {
 	return strings.Join(append([]string{d.exe}, args...), " ")
 }
