@@ -191,7 +191,15 @@ func runHelperGet(cmd *cobra.Command, a *App) error {
 	if c == nil {
 		e, err = exchange(ctx)
 	} else {
-		e, _, err = c.Acquire(ctx, refreshKey(c, hr), refreshMinValidity, exchange)
+		key := refreshKey(c, hr)
+		e, _, err = c.Acquire(ctx, key, refreshMinValidity, exchange)
+		if err != nil {
+			// Past its renewal time but still valid for the pull: better
+			// than failing while Entra ID or the registry is briefly down.
+			if stale, ok := c.GetStale(key, refreshMinValidity); ok {
+				e, err = stale, nil
+			}
+		}
 	}
 	if err != nil {
 		return chainFailure(ctx, cmd, a, hr.opts.timeout, err)
