@@ -49,28 +49,28 @@ address or the credentials on stdin:
 for an Azure Container Registry (or a registry named to 'aztoken docker
 configure'); for any other server it answers "credentials not found", so docker
 goes on without credentials.`,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runHelperGet(cmd, a) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runHelperGet(cmd, a) },
 	}
 	store := &cobra.Command{
 		Use:   "store",
 		Short: "Accept credentials docker would store (aztoken stores none)",
 		Long: `store reads the credentials docker would store and keeps none: aztoken gets a
 fresh token each time, so there is nothing to store.`,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runHelperStore(a) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runHelperStore(a) },
 	}
 	erase := &cobra.Command{
 		Use:   "erase",
 		Short: "Forget the cached refresh token for the server address on stdin",
 		Long: `erase reads a server address on stdin and forgets the refresh token cached for
 it, so that the next get asks the registry again.`,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runHelperErase(cmd, a) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runHelperErase(cmd, a) },
 	}
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the registries configure recorded",
 		Long: `list writes the registries 'aztoken docker configure' recorded, as docker's
 credential-helper protocol asks: a JSON object of server address to user name.`,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runHelperList(a) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runHelperList(a) },
 	}
 	version := &cobra.Command{
 		Use:   "version",
