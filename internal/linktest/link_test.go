@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -30,11 +31,23 @@ func TestMain(m *testing.M) {
 	if netnstest.Unavailable() == "" {
 		netnstest.Sweep()
 	}
+	sweepBuilds()
 	code := m.Run()
 	if built.dir != "" {
 		os.RemoveAll(built.dir)
 	}
 	os.Exit(code)
+}
+
+// sweepBuilds removes the builds of runs that were killed.
+func sweepBuilds() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "aztoken-linktest-*-*"))
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(filepath.Base(d), "aztoken-linktest-"), "-", 2)[0])
+		if err == nil && proctest.Gone(pid) {
+			os.RemoveAll(d)
+		}
+	}
 }
 
 // built is aztoken, built once for the tests.
@@ -49,7 +62,7 @@ func aztoken(t *testing.T) string {
 	built.once.Do(func() {
 		_, file, _, _ := runtime.Caller(0)
 		repo := filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
-		if built.dir, built.err = os.MkdirTemp("", "aztoken-linktest-"); built.err != nil {
+		if built.dir, built.err = os.MkdirTemp("", fmt.Sprintf("aztoken-linktest-%d-", os.Getpid())); built.err != nil {
 			return
 		}
 		built.path = filepath.Join(built.dir, "aztoken")
