@@ -53,6 +53,9 @@ func acquire(cmd *cobra.Command, a *App, o *chainOptions, co *cacheOptions) (acq
 	if err != nil {
 		return acquired{}, chain.Token{}, chainFailure(ctx, cmd, a, o.timeout, err)
 	}
+	if w := o.ignoredIdentity(winner, "answered"); w != "" {
+		fmt.Fprintf(a.IO.ErrOut, "aztoken: warning: %s\n", w)
+	}
 	return acquired{source: winner, req: r.req}, tok, nil
 }
 

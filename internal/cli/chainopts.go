@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -189,6 +190,34 @@ func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
 			OIDCAudience:        o.oidcAudience,
 		},
 	}, nil
+}
+
+// identityFlag is the flag that names a user-assigned identity, with its
+// value ("--client-id 7d3f..."), or "" when none was given.
+func (o *chainOptions) identityFlag() string {
+	for _, id := range []struct{ flag, value string }{
+		{"client-id", o.clientID}, {"object-id", o.objectID}, {"resource-id", o.resourceID},
+	} {
+		if id.value != "" {
+			return "--" + id.flag + " " + id.value
+		}
+	}
+	return ""
+}
+
+// ignoredIdentity says, when a user-assigned identity was named and a
+// source other than managed identity answers (or would), that the name
+// was not used. The SDKs ignore it silently; a user who typed it meant
+// it. It is a warning, not a refusal, so that one script runs on an Azure
+// VM (managed identity honours it) and on a laptop (az answers); --source
+// mi makes it strict.
+// how is "answered" (get) or "would be tried first" (explain).
+func (o *chainOptions) ignoredIdentity(source, how string) string {
+	id := o.identityFlag()
+	if id == "" || source == chain.Managed {
+		return ""
+	}
+	return fmt.Sprintf("%s names a user-assigned managed identity, but %s %s and does not use it, so the token is not that identity's; give --source mi to get the user-assigned identity's token or an error.", id, source, how)
 }
 
 // checkPipelineFlags refuses values that cannot be right before anything

@@ -81,6 +81,14 @@ func runExplain(cmd *cobra.Command, a *App, o *explainOptions) error {
 		rep.Sources = append(rep.Sources, es)
 	}
 	rep.Warnings = append(r.warnings, chainWarnings(rep.Sources)...)
+	for _, s := range rep.Sources {
+		if s.Verdict == chain.WouldTry || s.Verdict == chain.WouldStop {
+			if w := o.ignoredIdentity(s.Source, "would be tried first"); w != "" {
+				rep.Warnings = append(rep.Warnings, w)
+			}
+			break
+		}
+	}
 	return output.WriteReport(a.IO.Out, o.format, rep, func(w io.Writer) error { return writeExplainText(w, rep) })
 }
 
