@@ -54,7 +54,9 @@ func Exchange(ctx context.Context, client *http.Client, registry, tenant, entra 
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return RefreshToken{}, fmt.Errorf("the registry %s did not answer the token exchange: %s; check the registry's name and your network", registry, redact.Scrub(err.Error(), entra))
+		// Wrapped, so that a deadline reads as one (exit 5); the error of
+		// a request never holds its body, where the token is.
+		return RefreshToken{}, fmt.Errorf("the registry %s did not answer the token exchange: %w; check the registry's name and your network", registry, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))

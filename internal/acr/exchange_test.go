@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -135,5 +137,29 @@ func TestExchangeIsHTTPSOnly(t *testing.T) {
 	}
 	if hits.Load() != 0 {
 		t.Errorf("a plain-HTTP server got %d requests", hits.Load())
+	}
+}
+
+func TestExchangeUnreachableOrSlow(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	client := httpx.NewClient(httpx.Options{Timeout: 5 * time.Second})
+	_, err = Exchange(context.Background(), client, closed, "t", entraToken)
+	if err == nil || !strings.Contains(err.Error(), "did not answer the token exchange") || strings.Contains(err.Error(), "eyJ") {
+		t.Errorf("closed port: %v", err)
+	}
+
+	release := make(chan struct{})
+	host, client, _ := registry(t, func(w http.ResponseWriter, r *http.Request) { <-release })
+	defer close(release)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err = Exchange(ctx, client, host, "t", entraToken)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a registry that never answers: %v, want the deadline", err)
 	}
 }
