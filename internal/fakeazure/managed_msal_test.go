@@ -3,7 +3,6 @@ package fakeazure
 import (
 	"errors"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -123,10 +122,9 @@ func TestMSALServiceFabricPinsTheThumbprint(t *testing.T) {
 	}
 }
 
-// TestMSALAzureArc needs MSAL's fixed key directory, ArcTokenDirLinux. It
-// creates the directory when it can (root) and removes what it created.
+// TestMSALAzureArc needs MSAL's fixed key directory (ArcTokenDir).
 func TestMSALAzureArc(t *testing.T) {
-	dir := arcTokenDir(t)
+	dir := ArcTokenDir(t)
 	uami := Identity{ClientID: "12121212-1212-4121-8121-121212121212"}
 	m := startManaged(t, ManagedOptions{ArcKeyDir: dir, UserAssigned: []Identity{uami}})
 
@@ -146,40 +144,6 @@ func TestMSALAzureArc(t *testing.T) {
 			t.Errorf("counts = %v, want one challenge and one authorized request", got)
 		}
 	}
-}
-
-func arcTokenDir(t *testing.T) string {
-	t.Helper()
-	// Find the first missing ancestor so cleanup removes only what this
-	// test made.
-	created := ""
-	for d := ArcTokenDirLinux; d != "/"; d = parentDir(d) {
-		if _, err := os.Stat(d); err == nil {
-			break
-		}
-		created = d
-	}
-	if err := os.MkdirAll(ArcTokenDirLinux, 0o700); err != nil {
-		t.Skipf("MSAL reads Azure Arc keys only from %s, which this user cannot create: %v", ArcTokenDirLinux, err)
-	}
-	probe, err := os.CreateTemp(ArcTokenDirLinux, "probe")
-	if err != nil {
-		t.Skipf("MSAL reads Azure Arc keys only from %s, which this user cannot write: %v", ArcTokenDirLinux, err)
-	}
-	probe.Close()
-	os.Remove(probe.Name())
-	if created != "" {
-		t.Cleanup(func() { os.RemoveAll(created) })
-	}
-	return ArcTokenDirLinux
-}
-
-func parentDir(d string) string {
-	i := strings.LastIndex(d, "/")
-	if i <= 0 {
-		return "/"
-	}
-	return d[:i]
 }
 
 func TestMSALManagedIdentityErrors(t *testing.T) {

@@ -168,8 +168,14 @@ func (d *devTool) run(ctx context.Context, args []string, tenant string) ([]byte
 		return nil, d.classify(scrubToolOutput(string(res.Stderr), toolSecrets(d.environ(), d.azConfigDir())), ee, tenant)
 	default:
 		// It was found but could not be started (permissions, a bad
-		// interpreter line): to the chain that is as good as missing.
-		return nil, chain.Unavailable(d.install, "%s could not be started: %v", d.exe, errors.Unwrap(err))
+		// interpreter line, a batch file cmd.exe could misread): to the
+		// chain that is as good as missing. The runner's "could not start
+		// PATH: " is left out where there is one; a refusal has none.
+		why := err
+		if inner := errors.Unwrap(err); inner != nil {
+			why = inner
+		}
+		return nil, chain.Unavailable(d.install, "%s could not be started: %v", d.exe, why)
 	}
 }
 

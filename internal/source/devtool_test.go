@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -187,9 +188,9 @@ func TestToolHungIsKilled(t *testing.T) {
 			t.Parallel()
 			log := toolLog(t)
 			cfg := toolConfig(t, map[string]string{tc.prefix + "_MODE": "hang", tc.prefix + "_LOG": log})
-			cfg.CLITimeout = 300 * time.Millisecond
+			cfg.CLITimeout = hangTimeout()
 			o := tryTool(tc.newSrc(cfg), chain.Request{Scopes: []string{testVaultScope}})
-			if o.Status != chain.StatusTimedOut || o.Reason != "timed out after 300ms" {
+			if o.Status != chain.StatusTimedOut || o.Reason != "timed out after "+hangTimeout().String() {
 				t.Fatalf("got %v %q", o.Status, o.Reason)
 			}
 			if !strings.Contains(o.Hint, "--cli-timeout") || len(o.Hint) > 200 {
@@ -216,7 +217,13 @@ func TestToolNotOnPath(t *testing.T) {
 	for _, tc := range toolCases {
 		t.Run(tc.exe, func(t *testing.T) {
 			t.Parallel()
-			dir := t.TempDir()
+			// On Windows a batch file in a folder whose name holds '%' is
+			// found but refused (cmd.exe would expand it): the unstartable
+			// case there.
+			dir := filepath.Join(t.TempDir(), "100%")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
 			cfg := toolConfig(t, map[string]string{"PATH": dir})
 			src := tc.newSrc(cfg)
 			o := tryTool(src, chain.Request{Scopes: []string{testVaultScope}})
@@ -230,11 +237,19 @@ func TestToolNotOnPath(t *testing.T) {
 			if d.Verdict != chain.WouldSkip || d.Inputs[0].State != "not found" {
 				t.Errorf("Describe: %+v", d)
 			}
-			// A script that is found but cannot start counts as missing.
-			proctest.WriteExecutable(filepath.Join(dir, tc.exe), []byte("#!/nonexistent/interpreter\n"))
+			// A script that is found but cannot start counts as missing,
+			// and the reason says why it could not start.
+			why := "no such file or directory" // its interpreter
+			if runtime.GOOS == "windows" {
+				why = "cannot be run through cmd.exe safely"
+				os.WriteFile(filepath.Join(dir, tc.exe+".cmd"), []byte("@echo off\r\n"), 0o755)
+			} else {
+				proctest.WriteExecutable(filepath.Join(dir, tc.exe), []byte("#!/nonexistent/interpreter\n"))
+			}
 			o = tryTool(src, chain.Request{Scopes: []string{testVaultScope}})
-			if o.Status != chain.StatusUnavailable || !strings.Contains(o.Reason, "could not be started") {
-				t.Errorf("unstartable: got %v %q", o.Status, o.Reason)
+			if o.Status != chain.StatusUnavailable || !strings.Contains(o.Reason, "could not be started: ") ||
+				!strings.Contains(o.Reason, why) || strings.Contains(o.Reason, "<nil>") {
+				t.Errorf("unstartable: got %v %q, want it to say %q", o.Status, o.Reason, why)
 			}
 		})
 	}
@@ -296,8 +311,8 @@ func TestToolChildEnvironment(t *testing.T) {
 				t.Fatalf("got %v %q", o.Status, o.Reason)
 			}
 			got := readToolLog(t, log)
-			if !strings.Contains(got, c.want+"\n") || !strings.Contains(got, "dir: /\n") {
-				t.Errorf("log:\n%s\nwant %q and dir /", got, c.want)
+			if !strings.Contains(got, c.want+"\n") || !strings.Contains(got, "dir: "+toolRunDir()+"\n") {
+				t.Errorf("log:\n%s\nwant %q and dir %s", got, c.want, toolRunDir())
 			}
 		})
 	}

@@ -57,7 +57,7 @@ type Managed struct {
 
 // NewManaged returns the managed identity source.
 func NewManaged(cfg Config) *Managed {
-	return &Managed{cfg: cfg, himds: himdsInstalled, retry: defaultRetryPolicy()}
+	return &Managed{cfg: cfg, himds: himdsInstalled(cfg.Env), retry: defaultRetryPolicy()}
 }
 
 // Name is chain.Managed.

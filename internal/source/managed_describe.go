@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 
 	"github.com/aztoken/aztoken/internal/chain"
@@ -46,11 +47,13 @@ func (m *Managed) Describe(req chain.Request) chain.Description {
 		}
 		d.Inputs = append(d.Inputs, in)
 	}
-	himds := chain.Input{Kind: "file", Name: HimdsPath, State: "not found"}
-	if m.himds != nil && m.himds() {
-		himds.State = "found"
+	if path := arcAgentPath(runtime.GOOS, m.cfg.Env); path != "" {
+		himds := chain.Input{Kind: "file", Name: path, State: "not found"}
+		if m.himds != nil && m.himds() {
+			himds.State = "found"
+		}
+		d.Inputs = append(d.Inputs, himds)
 	}
-	d.Inputs = append(d.Inputs, himds)
 	for _, f := range []struct{ name, val string }{{"--client-id", m.cfg.ClientID}, {"--object-id", m.cfg.ObjectID}, {"--resource-id", m.cfg.ResourceID}} {
 		if f.val != "" {
 			d.Inputs = append(d.Inputs, chain.Input{Kind: "flag", Name: f.name, Value: f.val, State: "set"})

@@ -3,6 +3,8 @@ package source
 import (
 	"net/url"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/aztoken/aztoken/internal/chain"
@@ -54,10 +56,6 @@ const (
 	envAzureClientID      = "AZURE_CLIENT_ID"
 	envDefaultIdentityID  = "DEFAULT_IDENTITY_CLIENT_ID"
 
-	// HimdsPath is Azure Arc's agent on Linux; MSAL treats a machine that
-	// has it as an Arc machine even without IDENTITY_ENDPOINT.
-	HimdsPath = "/opt/azcmagent/bin/himds"
-
 	imdsHost         = "169.254.169.254"
 	imdsTokenURL     = "http://169.254.169.254/metadata/identity/oauth2/token"
 	arcDefaultURL    = "http://127.0.0.1:40342/metadata/identity/oauth2/token"
@@ -68,10 +66,31 @@ const (
 	arcAPIVersion    = "2020-06-01"
 )
 
-// himdsInstalled is the real check for Azure Arc's agent.
-func himdsInstalled() bool {
-	_, err := os.Stat(HimdsPath)
-	return err == nil
+// arcAgentPath is where MSAL looks for Azure Arc's agent on goos, whose
+// presence makes a machine an Arc machine even without IDENTITY_ENDPOINT:
+// himds.exe in %ProgramData% on Windows, /opt/azcmagent/bin/himds on
+// Linux, and nowhere elsewhere (Arc has no agent for macOS). Like MSAL,
+// an unset ProgramData leaves a relative path.
+func arcAgentPath(goos string, e env.Env) string {
+	switch goos {
+	case "windows":
+		return filepath.Join(e.Get("ProgramData"), "AzureConnectedMachineAgent", "himds.exe")
+	case "linux":
+		return "/opt/azcmagent/bin/himds"
+	}
+	return ""
+}
+
+// himdsInstalled is the real check for Azure Arc's agent, as MSAL makes it.
+func himdsInstalled(e env.Env) func() bool {
+	return func() bool {
+		p := arcAgentPath(runtime.GOOS, e)
+		if p == "" {
+			return false
+		}
+		_, err := os.Stat(p)
+		return err == nil
+	}
 }
 
 // detectManaged says which managed identity endpoint e describes, by the
@@ -96,7 +115,7 @@ func detectManaged(e env.Env, himds func() bool) (ManagedKind, string) {
 	case ep != "" && e.Get(envIMDSEndpoint) != "":
 		return ManagedAzureArc, "IDENTITY_ENDPOINT and IMDS_ENDPOINT are set"
 	case himds != nil && himds():
-		return ManagedAzureArc, "Azure Arc's agent is installed (" + HimdsPath + ")"
+		return ManagedAzureArc, "Azure Arc's agent is installed (" + arcAgentPath(runtime.GOOS, e) + ")"
 	}
 	return ManagedIMDS, "none of IDENTITY_ENDPOINT+IDENTITY_HEADER, MSI_ENDPOINT or IDENTITY_ENDPOINT+IMDS_ENDPOINT is set, so the Azure Instance Metadata Service (IMDS) is used"
 }

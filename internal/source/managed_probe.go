@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
@@ -65,7 +64,7 @@ func (m *Managed) runProbe(ctx context.Context, p managedPlan, timeout time.Dura
 			return miDeadlineError(ctx, ManagedIMDS, "while probing")
 		case pctx.Err() != nil || miIsTimeout(err):
 			return chain.Unavailable(miProbeHint, "IMDS did not answer within %s", timeout)
-		case errors.Is(err, syscall.ECONNREFUSED):
+		case httpx.Refused(err):
 			return chain.Unavailable(miProbeHint, "nothing listens at %s", p.host())
 		}
 		return chain.Unavailable(miProbeHint, "IMDS at %s could not be reached: %s", p.host(), miNetReason(err))
@@ -91,7 +90,7 @@ func miIsTimeout(err error) bool {
 func miNetReason(err error) string {
 	var op *net.OpError
 	if errors.As(err, &op) && op.Err != nil {
-		return op.Err.Error()
+		return httpx.ConnReason(op.Err)
 	}
 	return err.Error()
 }

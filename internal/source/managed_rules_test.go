@@ -2,6 +2,7 @@ package source
 
 import (
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -393,6 +394,27 @@ func TestMIBodyKind(t *testing.T) {
 	for _, tc := range tests {
 		if got := miBodyKind(tc.ctype, []byte(tc.body)); !strings.HasPrefix(got, tc.want) && !strings.Contains(got, tc.want) {
 			t.Errorf("miBodyKind(%q, %q) = %q, want %q", tc.ctype, tc.body, got, tc.want)
+		}
+	}
+}
+
+// Where Azure Arc's agent is looked for: MSAL's rule per OS.
+func TestArcAgentPath(t *testing.T) {
+	t.Parallel()
+	pd := env.Map(map[string]string{"ProgramData": `C:\ProgramData`})
+	for _, tc := range []struct {
+		goos string
+		e    env.Env
+		want string
+	}{
+		{"windows", pd, filepath.Join(`C:\ProgramData`, "AzureConnectedMachineAgent", "himds.exe")},
+		{"windows", env.Map(nil), filepath.Join("AzureConnectedMachineAgent", "himds.exe")}, // as MSAL: relative
+		{"linux", pd, "/opt/azcmagent/bin/himds"},
+		{"darwin", pd, ""},
+		{"freebsd", pd, ""},
+	} {
+		if got := arcAgentPath(tc.goos, tc.e); got != tc.want {
+			t.Errorf("arcAgentPath(%s) = %q, want %q", tc.goos, got, tc.want)
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -125,14 +124,7 @@ func TestManagedKinds(t *testing.T) {
 }
 
 func TestManagedAzureArc(t *testing.T) {
-	dir := fakeazure.ArcTokenDirLinux
-	_, statErr := os.Stat("/var/opt/azcmagent")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Skipf("the Azure Arc test needs %s, which MSAL insists on, and it cannot be created here: %v", dir, err)
-	}
-	if os.IsNotExist(statErr) {
-		t.Cleanup(func() { _ = os.RemoveAll("/var/opt/azcmagent") })
-	}
+	dir := fakeazure.ArcTokenDir(t)
 	f := newMIFake(t, fakeazure.ManagedOptions{ArcKeyDir: dir})
 	m := newTestMI(miUse(t, f, fakeazure.SourceArc, nil))
 	rec := &chain.Recorder{}

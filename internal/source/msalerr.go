@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"syscall"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 
@@ -182,20 +181,17 @@ func describeConnErr(host string, err error, ext func(string) string) (msg, hint
 	switch {
 	case errors.As(err, &ua):
 		return "could not connect to " + host + ": its TLS certificate is not signed by a trusted authority",
-			"if a proxy inspects TLS, add its CA to the system trust store or SSL_CERT_FILE", ua
+			tlsTrustHint, ua
 	case errors.As(err, &hn):
 		return "could not connect to " + host + ": its TLS certificate is for another host", "check AZURE_AUTHORITY_HOST", hn
 	case errors.As(err, &dns):
 		return "could not connect to " + host + ": the name does not resolve", "check AZURE_AUTHORITY_HOST and DNS", dns
 	case errors.As(err, &op):
-		why := op.Err.Error()
-		var errno syscall.Errno
-		if errors.As(op.Err, &errno) {
-			why = errno.Error() // "connection refused", without "connect: "
-		}
-		return "could not connect to " + host + ": " + ext(why), "check AZURE_AUTHORITY_HOST, the network, and HTTPS_PROXY", op
+		// "connection refused" on every OS, without "connect: "
+		why := httpx.ConnReason(op.Err)
+		return "could not connect to " + host + ": " + ext(why), "check AZURE_AUTHORITY_HOST and the network; " + proxyHint, op
 	}
-	return "could not get an answer from " + host, "check AZURE_AUTHORITY_HOST, the network, and HTTPS_PROXY", errors.New("connection failed")
+	return "could not get an answer from " + host, "check AZURE_AUTHORITY_HOST and the network; " + proxyHint, errors.New("connection failed")
 }
 
 // hostOf finds the host of the request an error is about.
