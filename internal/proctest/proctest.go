@@ -4,6 +4,7 @@ package proctest
 
 import (
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -16,4 +17,10 @@ func WriteExecutable(path string, content []byte) error {
 	syscall.ForkLock.Lock()
 	defer syscall.ForkLock.Unlock()
 	return os.WriteFile(path, content, 0o755)
+}
+
+// PathList joins directories into a PATH value with the OS's separator
+// (';' on Windows).
+func PathList(dirs ...string) string {
+	return strings.Join(dirs, string(os.PathListSeparator))
 }

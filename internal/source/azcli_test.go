@@ -84,7 +84,9 @@ func TestAzureCLIEndToEnd(t *testing.T) {
 // zone 5 hours east of UTC, and the source reads it there.
 func TestAzureCLIOldExpiresOn(t *testing.T) {
 	t.Parallel()
-	cfg := toolConfig(t, map[string]string{"FAKE_AZ_MODE": "ok-expireson-only", "FAKE_AZ_EXPIRES": "4102444800", "TZ": "XST-5"})
+	cfg := toolConfig(t, map[string]string{"FAKE_AZ_MODE": "ok-expireson-only", "FAKE_AZ_EXPIRES": "4102444800", "TZ": "XST-5",
+		"FAKE_AZ_EXPIRES_LOCAL": "2100-01-01 05:00:00.000000", // for az.cmd: cmd has no date arithmetic
+	})
 	src := NewAzureCLI(cfg)
 	src.loc = time.FixedZone("XST", 5*3600)
 	o := tryTool(src, chain.Request{Scopes: []string{testVaultScope}})
@@ -100,7 +102,7 @@ func TestAzureCLIDescribe(t *testing.T) {
 	src := NewAzureCLI(cfg)
 	req := chain.Request{Scopes: []string{testVaultScope}, Tenant: "contoso.example"}
 	d := src.Describe(req)
-	if d.Verdict != chain.WouldTry || d.Inputs[0].Value != filepath.Join(toolFakeBin(t), "az") || d.Inputs[0].State != "found" {
+	if d.Verdict != chain.WouldTry || d.Inputs[0].Value != filepath.Join(toolFakeBin(t), toolFile("az")) || d.Inputs[0].State != "found" {
 		t.Errorf("describe: %+v", d)
 	}
 	if d.Detail != "runs az account get-access-token -o json --resource https://vault.azure.net --tenant contoso.example" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,9 +30,20 @@ func toolFakeBin(t *testing.T) string {
 // HOME and the given variables; "<nofake>" as PATH leaves the fakes out.
 func toolConfig(t *testing.T, vars map[string]string) Config {
 	t.Helper()
+	home := t.TempDir()
 	environ := []string{
-		"PATH=" + toolFakeBin(t) + ":" + proctest.SystemPath(),
-		"HOME=" + t.TempDir(),
+		"PATH=" + proctest.PathList(toolFakeBin(t), proctest.SystemPath()),
+		"HOME=" + home,
+	}
+	if runtime.GOOS == "windows" {
+		// The .cmd fakes hang by starting this test binary as a sleeper
+		// (proctest.SleeperEnv); the tools find their logins under
+		// USERPROFILE there.
+		exe, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		environ = append(environ, "FAKE_SLEEPER="+exe, "USERPROFILE="+home)
 	}
 	for k, v := range vars {
 		if k == "PATH" && v == "<nofake>" {
@@ -40,6 +52,34 @@ func toolConfig(t *testing.T, vars map[string]string) Config {
 		environ = append(environ, k+"="+v)
 	}
 	return Config{Env: env.FromList(environ), CLITimeout: 20 * time.Second}
+}
+
+// toolFile is the name of the fake tool exe in testdata/fakebin: the sh
+// script, or on Windows the batch file (az.cmd).
+func toolFile(exe string) string {
+	if runtime.GOOS == "windows" {
+		return exe + ".cmd"
+	}
+	return exe
+}
+
+// toolRunDir is where the tools run: "/", or on Windows the Windows
+// directory (toolConfig sets no SystemRoot, so the runner's default).
+func toolRunDir() string {
+	if runtime.GOOS == "windows" {
+		return `C:\Windows`
+	}
+	return "/"
+}
+
+// hangTimeout is the --cli-timeout for a hung tool: long enough for the
+// fake to have started its grandchild. On Windows the .cmd fakes start
+// the test binary for that, which takes a while, the more under Wine.
+func hangTimeout() time.Duration {
+	if runtime.GOOS == "windows" {
+		return 5 * time.Second
+	}
+	return 300 * time.Millisecond
 }
 
 // toolLog is a fresh log file path for a fake tool's FAKE_*_LOG.
@@ -54,7 +94,8 @@ func readToolLog(t *testing.T, path string) string {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		t.Fatal(err)
 	}
-	return string(b)
+	// The .cmd fakes end their lines in CRLF.
+	return strings.ReplaceAll(string(b), "\r\n", "\n")
 }
 
 // checkGrandchildGone finds the pid the fake logged for its grandchild and
