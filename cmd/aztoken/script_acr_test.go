@@ -16,7 +16,9 @@ var acrs sync.Map
 // cmdACR drives the fake Azure Container Registry token service:
 //
 //	acr start HOST...      (after entra start; HOST:443 reaches the fake,
-//	                        whose certificate is valid for each HOST)
+//	                        whose certificate is valid for each HOST; its
+//	                        own host:port is in $ACR_ADDR and, for stdin,
+//	                        in the file acr-addr.txt)
 //	acr refuse             (the exchange answers 401 from now on)
 //	acr count ENDPOINT N   (exchange, token, v2)
 func cmdACR(ts *testscript.TestScript, neg bool, args []string) {
@@ -43,6 +45,7 @@ func cmdACR(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		ts.Setenv("AZTOKEN_TEST_RESOLVE", strings.Join(resolve, ","))
 		ts.Setenv("ACR_ADDR", a.Host())
+		ts.Check(os.WriteFile(filepath.Join(ts.Getenv("WORK"), "acr-addr.txt"), []byte(a.Host()+"\n"), 0o644))
 		acrs.Store(ts, a)
 		return
 	}
