@@ -144,3 +144,27 @@ func CheckScopes(scopes []string) error {
 	}
 	return nil
 }
+
+// CheckAppScopes is the rule for an application's own identity (a service
+// principal, workload identity, a CI job's federated identity, managed
+// identity): it holds application permissions, which are asked for as
+// <resource>/.default. A delegated permission (User.Read) or an OpenID
+// scope needs a signed-in user; Entra ID would refuse the request with
+// AADSTS1002012, quoting "openid offline_access profile" that the user
+// never typed. The error completes "<who> signs in as an application: ".
+func CheckAppScopes(scopes []string) error {
+	for _, s := range scopes {
+		if strings.HasSuffix(s, DefaultSuffix) {
+			continue
+		}
+		res, perm := ScopeResource(s)
+		switch {
+		case openIDScopes[strings.ToLower(s)]:
+			return fmt.Errorf("scope %s is an OpenID scope, which only a signed-in user can ask for; ask for a resource's /.default scope, such as https://graph.microsoft.com/.default", human.Quote(s))
+		case res == "" || perm == "":
+			return fmt.Errorf("scope %s is not a resource's /.default scope, the only kind an application can ask for, such as https://graph.microsoft.com/.default", human.Quote(s))
+		}
+		return fmt.Errorf("scope %s is a delegated permission, which only a signed-in user is granted; an application is granted application permissions and asks for %s, or Entra ID refuses it (AADSTS1002012)", human.Quote(s), human.Quote(ToScope(res)))
+	}
+	return nil
+}

@@ -94,3 +94,26 @@ func TestIsGUID(t *testing.T) {
 		}
 	}
 }
+
+// An application identity asks for <resource>/.default only (issue 21.7).
+func TestCheckAppScopes(t *testing.T) {
+	for _, tt := range []struct {
+		scopes []string
+		want   string // in the error; "" for none
+	}{
+		{[]string{"https://graph.microsoft.com/.default"}, ""},
+		{[]string{"api://8c1f0a3e-0000-4000-8000-000000000001/.default"}, ""},
+		{nil, ""},
+		{[]string{"https://graph.microsoft.com/User.Read"}, `is a delegated permission, which only a signed-in user is granted; an application is granted application permissions and asks for "https://graph.microsoft.com/.default", or Entra ID refuses it (AADSTS1002012)`},
+		{[]string{"https://graph.microsoft.com/.default", "offline_access"}, `"offline_access" is an OpenID scope`},
+		{[]string{"https://vault.azure.net"}, "is not a resource's /.default scope"},
+	} {
+		err := CheckAppScopes(tt.scopes)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("CheckAppScopes(%q) = %v, want nil", tt.scopes, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("CheckAppScopes(%q) = %v, want it to say %q", tt.scopes, err, tt.want)
+		}
+	}
+}

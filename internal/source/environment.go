@@ -219,6 +219,11 @@ func (s *Environment) GetToken(ctx context.Context, req chain.Request) (chain.To
 	if err != nil {
 		return chain.Token{}, err
 	}
+	if set.kind != kindPassword {
+		if err := appScopes(req, "the service principal in AZURE_CLIENT_ID"); err != nil {
+			return chain.Token{}, err
+		}
+	}
 	conf, pub, err := s.clients(set)
 	if err != nil {
 		if set.kind == kindCertificate {

@@ -184,6 +184,9 @@ func managedResource(req chain.Request) (string, error) {
 		return "", chain.Failed(nil, "use a scope such as https://vault.azure.net/.default",
 			"scope %q %s", scope, err)
 	}
+	if err := appScopes(req, "managed identity"); err != nil {
+		return "", err
+	}
 	return resources.FromScope(scope), nil
 }
 

@@ -51,6 +51,9 @@ func (p *Pipeline) GetToken(ctx context.Context, req chain.Request) (chain.Token
 	if err != nil {
 		return chain.Token{}, err
 	}
+	if err := appScopes(req, "the pipeline's federated identity"); err != nil {
+		return chain.Token{}, err
+	}
 	target := federatedTarget{host: set.host, tenant: set.tenant, clientID: set.clientID, from: set.origin()}
 	res, err := p.exchange.token(ctx, target, func(ctx context.Context) (string, error) {
 		return p.assertion(ctx, set)

@@ -106,6 +106,9 @@ func (w *Workload) GetToken(ctx context.Context, req chain.Request) (chain.Token
 	if err != nil {
 		return chain.Token{}, err
 	}
+	if err := appScopes(req, "workload identity"); err != nil {
+		return chain.Token{}, err
+	}
 	// Read the file before anything is sent: a missing, empty or hostile
 	// file is the problem to report, not whatever the network says first
 	// (MSAL asks for the assertion only after resolving the authority).
