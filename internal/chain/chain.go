@@ -217,39 +217,47 @@ func Try(ctx context.Context, s Source, req Request) Outcome {
 		o.Reason = "the source answered without an access token"
 		return o
 	}
-	exp := tok.ExpiresOn
-	// The response's expiry fields and the token's own exp claim can
-	// disagree (a clock gone wrong, a proxy replaying an old answer);
-	// the earlier one decides. An opaque token has no claims to read.
-	if c, err := claims.Decode(tok.AccessToken); err == nil {
-		if !c.ExpiresAt.IsZero() && (exp.IsZero() || c.ExpiresAt.Before(exp)) {
-			exp = c.ExpiresAt
-		}
-		if tok.Identity == "" {
-			// The developer tools do not say whose token they gave; the
-			// token does, and cache list shows it.
-			tok.Identity = identityFromClaims(c)
-		}
+	if c, err := claims.Decode(tok.AccessToken); err == nil && tok.Identity == "" {
+		// The developer tools do not say whose token they gave; the
+		// token does, and cache list shows it.
+		tok.Identity = identityFromClaims(c)
 	}
-	if !exp.IsZero() && !exp.After(start) {
-		// Handing on a dead token would only move the failure to the
-		// caller's next request, where it is harder to explain.
-		o.Status = StatusFailed
-		o.Reason = fmt.Sprintf("the source answered with a token that had already expired (at %s)", exp.UTC().Format(time.RFC3339))
-		o.Hint = "check this machine's clock, and the clock of the machine that issued the token"
+	tok, err = Settle(tok, start)
+	if err != nil {
+		o.Status, o.Reason, o.Hint = StatusFailed, err.Error(), HintOf(err)
 		return o
 	}
-	// Stored and reported as the earlier time, so that neither a cache
-	// (get's, serve's) nor -o json nor --min-validity ever counts on a
-	// lifetime the token itself does not have.
+	o.Token = tok
+	return o
+}
+
+// Settle applies the expiry rule every token passes before anyone is
+// handed it, get's chain and serve's providers (chain, emulator, relay)
+// alike: the answer's expiry and the token's own exp claim can disagree
+// (a clock gone wrong, a proxy replaying an old answer), and the earlier
+// one decides; a token already expired at now is refused, since handing
+// on a dead token only moves the failure to the caller's next request,
+// where it is harder to explain. The token comes back with ExpiresOn the
+// earlier time (and a RefreshOn past it dropped), so that neither a
+// cache (get's, serve's) nor -o json nor --min-validity ever counts on a
+// lifetime the token itself does not have. An opaque token has no claims
+// to read.
+func Settle(tok Token, now time.Time) (Token, error) {
+	exp := tok.ExpiresOn
+	if c, err := claims.Decode(tok.AccessToken); err == nil && !c.ExpiresAt.IsZero() && (exp.IsZero() || c.ExpiresAt.Before(exp)) {
+		exp = c.ExpiresAt
+	}
+	if !exp.IsZero() && !exp.After(now) {
+		return Token{}, Failed(nil, "check this machine's clock, and the clock of the machine that issued the token",
+			"the source answered with a token that had already expired (at %s)", exp.UTC().Format(time.RFC3339))
+	}
 	if !exp.Equal(tok.ExpiresOn) {
 		tok.ExpiresOn = exp
 		if !tok.RefreshOn.IsZero() && !tok.RefreshOn.Before(exp) {
 			tok.RefreshOn = time.Time{}
 		}
 	}
-	o.Token = tok
-	return o
+	return tok, nil
 }
 
 // identityFromClaims names who a token is for, in the words sources use

@@ -220,6 +220,11 @@ func (c *cache) fetch(key, resource string, id Identity) (*entry, error) {
 		return nil, chain.Failed(nil, "", "the credential answered without an access token")
 	}
 	fetched := c.now()
+	// Every provider's token passes the chain's expiry rule here, once:
+	// the relay's upstream, the emulator and the chain alike.
+	if tok, err = chain.Settle(tok, fetched); err != nil {
+		return nil, err
+	}
 	if tok.ExpiresOn.IsZero() {
 		// Unknown lifetime: treat as short so it is not served for long.
 		tok.ExpiresOn = fetched.Add(minRemaining)

@@ -2,9 +2,12 @@ package serve
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -183,5 +186,69 @@ func TestRelayRefusalNeverShowsPartOfTheSecret(t *testing.T) {
 				t.Fatalf("padding %d, HTTP %d: %q shows %q of the upstream's secret", pad, status, msg, leak)
 			}
 		}
+	}
+}
+
+// fakeUpstream answers every App Service request with body, or with
+// status and body when status is not 200.
+func fakeUpstream(t *testing.T, status int, body func() string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body()))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + PathAppService
+}
+
+// unsignedJWT is a token whose only claim is exp.
+func unsignedJWT(exp time.Time) string {
+	payload := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"exp":%d}`, exp.Unix())))
+	return "eyJhbGciOiJub25lIn0." + payload + ".c2ln"
+}
+
+// The relay's tokens pass the chain's expiry rule (issue 27.3): the
+// earlier of the upstream's expires_on and the token's exp decides what
+// the client is told, and a token expired on either count is refused,
+// not served with 200.
+func TestRelayRefusesExpiredTokens(t *testing.T) {
+	now := time.Now()
+	for _, tc := range []struct {
+		name           string
+		jwtExp, expOn  time.Time
+		status         int
+		wantExpiresIn  int // about, in seconds; when status is 200
+		wantInResponse string
+	}{
+		{"exp past, expires_on ahead", now.Add(-time.Hour), now.Add(time.Hour), http.StatusBadRequest, 0, "already expired"},
+		{"both past", now.Add(-2 * time.Hour), now.Add(-time.Hour), http.StatusBadRequest, 0, "already expired"},
+		{"exp earlier than expires_on", now.Add(20 * time.Minute), now.Add(time.Hour), http.StatusOK, 1200, ""},
+		{"expires_on earlier than exp", now.Add(time.Hour), now.Add(30 * time.Minute), http.StatusOK, 1800, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			up := fakeUpstream(t, http.StatusOK, func() string {
+				return fmt.Sprintf(`{"access_token":%q,"expires_on":"%d","token_type":"Bearer","resource":"https://vault.azure.net"}`, unsignedJWT(tc.jwtExp), tc.expOn.Unix())
+			})
+			p, err := NewRelay(up, upstreamSecret, loopbackClient())
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := start(t, Options{Provider: p, IMDS: IMDSOpen})
+			status, body := get(t, loopbackClient(), s.URL()+PathIMDS+"?api-version=2018-02-01&resource=https://vault.azure.net", map[string]string{"Metadata": "true"})
+			if status != tc.status || !strings.Contains(body, tc.wantInResponse) {
+				t.Fatalf("%d %s; want %d with %q", status, body, tc.status, tc.wantInResponse)
+			}
+			if status != http.StatusOK {
+				return
+			}
+			var v struct {
+				ExpiresIn string `json:"expires_in"`
+			}
+			_ = json.Unmarshal([]byte(body), &v)
+			if in, err := strconv.Atoi(v.ExpiresIn); err != nil || in > tc.wantExpiresIn || in < tc.wantExpiresIn-60 {
+				t.Errorf("expires_in %q, want about %d", v.ExpiresIn, tc.wantExpiresIn)
+			}
+		})
 	}
 }
