@@ -28,8 +28,9 @@
 //
 // Comparing is different from asking: whether two resources name the same
 // API ignores case and trailing slashes (API), so an allow list entry
-// matches either spelling; whether two requests can share one token
-// ignores only case (TokenKey), since the slash changes the token.
+// matches either spelling; two requests share one token only when they
+// spell the resource alike, since the token's aud is the resource as
+// asked, case and slash included (serve's cache keys on it so).
 package resources
 
 import (
@@ -96,10 +97,6 @@ func FromScope(scope string) string { return strings.TrimSuffix(scope, DefaultSu
 // API is what compares two resources for the API they name: case and
 // trailing slashes do not change it. Allow lists match by it.
 func API(resource string) string { return strings.ToLower(strings.TrimRight(resource, "/")) }
-
-// TokenKey is what compares two resources for the token they get: case
-// does not change it, a trailing slash does (it changes the aud claim).
-func TokenKey(resource string) string { return strings.ToLower(resource) }
 
 // Validate checks a resource or a scope before it is used: not empty, at
 // most MaxLen bytes, and only A-Z, a-z, 0-9 and . _ / : -, which is what

@@ -102,7 +102,7 @@ func TestCacheEvictsLeastRecentlyUsedAndExpired(t *testing.T) {
 	has := func(r string) bool {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		return c.entries[Identity{}.key()+"|"+resources.TokenKey(r)] != nil
+		return c.entries[Identity{}.key()+"|"+r] != nil
 	}
 	ask("api://a")
 	ask("api://b")

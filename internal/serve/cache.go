@@ -10,7 +10,6 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/aztoken/aztoken/internal/chain"
-	"github.com/aztoken/aztoken/internal/resources"
 )
 
 const (
@@ -176,7 +175,9 @@ func refreshTime(tok chain.Token, fetched time.Time) time.Time {
 // get returns a token for resource and id, from the cache when it has
 // more than minRemaining left, and the time it was fetched.
 func (c *cache) get(ctx context.Context, resource string, id Identity) (chain.Token, time.Time, error) {
-	key := id.key() + "|" + resources.TokenKey(resource)
+	// The exact spelling: the token's aud is the resource as the first
+	// client asked, and an app that compares aud exactly must get its own.
+	key := id.key() + "|" + resource
 	now := c.now()
 	e := c.lookup(key)
 	if e != nil && e.tok.ExpiresOn.Sub(now) > minRemaining {

@@ -98,7 +98,7 @@ func TestCacheKeysByIdentityAndResource(t *testing.T) {
 		id  Identity
 	}{
 		{"api://a", Identity{}},
-		{"API://A", Identity{}},  // same resource
+		{"API://A", Identity{}},  // another token: its aud is spelled so (issue 27.10)
 		{"api://a/", Identity{}}, // another token: the slash changes aud (see package resources)
 		{"api://b", Identity{}},
 		{"api://a", Identity{ClientID: "c1"}},
@@ -110,8 +110,8 @@ func TestCacheKeysByIdentityAndResource(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := up.calls.Load(); n != 6 {
-		t.Errorf("upstream asked %d times, want 6", n)
+	if n := up.calls.Load(); n != 7 {
+		t.Errorf("upstream asked %d times, want 7", n)
 	}
 	// The provider is asked for the resource as the client spelled it,
 	// trailing slash and all.

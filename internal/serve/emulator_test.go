@@ -200,3 +200,26 @@ func TestEmulatorDerivedIDs(t *testing.T) {
 		t.Errorf("system-assigned: %v", c)
 	}
 }
+
+// Each spelling of a resource gets a token whose aud is that spelling
+// (issue 27.10): an app that compares aud exactly must not be handed the
+// token a client before it asked for in other case.
+func TestEmulatedAudienceIsEachClientsSpelling(t *testing.T) {
+	s := start(t, Options{Emulate: &EmulatorOptions{}})
+	for _, res := range []string{"https://Vault.Azure.net", "https://vault.azure.net", "https://VAULT.azure.net"} {
+		status, body := get(t, loopbackClient(), s.URL()+PathIMDS+"?api-version=2018-02-01&resource="+res, map[string]string{"Metadata": "true"})
+		if status != 200 {
+			t.Fatalf("%s: %d %s", res, status, body)
+		}
+		var resp struct {
+			AccessToken string `json:"access_token"`
+			Resource    string `json:"resource"`
+		}
+		if err := json.Unmarshal([]byte(body), &resp); err != nil {
+			t.Fatal(err)
+		}
+		if aud := verifyWithJWKS(t, s, resp.AccessToken)["aud"]; aud != res || resp.Resource != res {
+			t.Errorf("asked %s: aud %v, resource %s", res, aud, resp.Resource)
+		}
+	}
+}
