@@ -189,14 +189,15 @@ func TestRelayRefusalNeverShowsPartOfTheSecret(t *testing.T) {
 	}
 }
 
-// fakeUpstream answers every App Service request with body, or with
-// status and body when status is not 200.
-func fakeUpstream(t *testing.T, status int, body func() string) string {
+// fakeUpstream answers every App Service request with what answer
+// gives: a status and a JSON body.
+func fakeUpstream(t *testing.T, answer func() (int, string)) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status, body := answer()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
-		_, _ = w.Write([]byte(body()))
+		_, _ = w.Write([]byte(body))
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL + PathAppService
@@ -227,8 +228,8 @@ func TestRelayRefusesExpiredTokens(t *testing.T) {
 		{"expires_on earlier than exp", now.Add(time.Hour), now.Add(30 * time.Minute), http.StatusOK, 1800, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			up := fakeUpstream(t, http.StatusOK, func() string {
-				return fmt.Sprintf(`{"access_token":%q,"expires_on":"%d","token_type":"Bearer","resource":"https://vault.azure.net"}`, unsignedJWT(tc.jwtExp), tc.expOn.Unix())
+			up := fakeUpstream(t, func() (int, string) {
+				return http.StatusOK, fmt.Sprintf(`{"access_token":%q,"expires_on":"%d","token_type":"Bearer","resource":"https://vault.azure.net"}`, unsignedJWT(tc.jwtExp), tc.expOn.Unix())
 			})
 			p, err := NewRelay(up, upstreamSecret, loopbackClient())
 			if err != nil {
@@ -250,5 +251,47 @@ func TestRelayRefusesExpiredTokens(t *testing.T) {
 				t.Errorf("expires_in %q, want about %d", v.ExpiresIn, tc.wantExpiresIn)
 			}
 		})
+	}
+}
+
+// What the relay's upstream says reaches serve's stderr, when a
+// background refresh fails, without its escape sequences (issue 27.7): an
+// upstream cannot set the terminal's title, colours or clear it.
+func TestRelayRefreshFailureStripsEscapes(t *testing.T) {
+	var failing atomic.Bool
+	up := fakeUpstream(t, func() (int, string) {
+		if failing.Load() {
+			return http.StatusInternalServerError, `{"statusCode":500,"message":"down \u001b]0;pwned\u0007\u001b[2J\u001b[31mred\u009b0m"}`
+		}
+		return http.StatusOK, fmt.Sprintf(`{"access_token":"opaque-token","expires_on":"%d","token_type":"Bearer"}`, time.Now().Add(time.Hour).Unix())
+	})
+	p, err := NewRelay(up, upstreamSecret, loopbackClient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offset atomic.Int64
+	stderr := &syncBuffer{}
+	s := start(t, Options{Provider: p, IMDS: IMDSOpen, Stderr: stderr, Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
+	url := s.URL() + PathIMDS + "?api-version=2018-02-01&resource=https://vault.azure.net"
+	if status, body := get(t, loopbackClient(), url, map[string]string{"Metadata": "true"}); status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	// Past the token's refresh time: the next request is answered from the
+	// cache and starts a refresh, which the upstream now fails.
+	failing.Store(true)
+	offset.Store(int64(40 * time.Minute))
+	if status, body := get(t, loopbackClient(), url, map[string]string{"Metadata": "true"}); status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stderr.String(), "refreshing a cached token failed") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	out := stderr.String()
+	if !strings.Contains(out, "refreshing a cached token failed") || !strings.Contains(out, "down") {
+		t.Fatalf("stderr has no refresh failure: %q", out)
+	}
+	if strings.ContainsAny(out, "\x1b\x07\u009b") {
+		t.Errorf("stderr carries the upstream's escape sequences: %q", out)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/resources"
 )
 
@@ -124,7 +125,9 @@ func New(opts Options) (*Server, error) {
 	}
 	s.cache = newBoundedCache(provider, opts.UpstreamTimeout, opts.Now, opts.MaxEntries, opts.MaxUpstream)
 	s.cache.onError = func(_ string, err error) {
-		fmt.Fprintf(s.stderr, "aztoken serve: refreshing a cached token failed (the cached one is served until it is 5 minutes from expiry): %v\n", err)
+		// The error quotes the upstream (a relay's upstream, an endpoint's
+		// message): no escape sequence of theirs may drive the terminal.
+		fmt.Fprintf(s.stderr, "aztoken serve: refreshing a cached token failed (the cached one is served until it is 5 minutes from expiry): %s\n", human.Line(err.Error()))
 	}
 	return s, nil
 }
