@@ -9,12 +9,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/claims"
+	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/resources"
 )
 
@@ -94,7 +96,7 @@ func (s *Server) serveProtocol(p *protocol, w *record, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, problem := identityFrom(params, p.ids)
+	id, problem := identityFrom(params, p)
 	if problem != "" {
 		p.fail(w, http.StatusBadRequest, "invalid_request", problem)
 		return
@@ -102,9 +104,14 @@ func (s *Server) serveProtocol(p *protocol, w *record, r *http.Request) {
 	s.answer(w, r, p, params.Get("resource"), id)
 }
 
-// identityFrom reads the user-assigned identity parameters; at most one
-// may be given. problem, when not empty, is the sentence to answer with.
-func identityFrom(q url.Values, names identityParams) (id Identity, problem string) {
+// identityFrom reads p's user-assigned identity parameters; at most one
+// may be given, once. problem, when not empty, is the sentence to answer
+// with.
+func identityFrom(q url.Values, p *protocol) (id Identity, problem string) {
+	names := p.ids
+	if problem := strangeIdentityParam(q, p); problem != "" {
+		return Identity{}, problem
+	}
 	var given []string
 	pick := func(names []string, dst *string) {
 		for _, n := range names {
@@ -126,6 +133,48 @@ func identityFrom(q url.Values, names identityParams) (id Identity, problem stri
 		}
 	}
 	return id, ""
+}
+
+// strangeIdentityParam refuses a parameter that names an identity in a
+// spelling that is not p's own (CLIENT_ID, clientid, another protocol's
+// principal_id or msi_res_id) and one of p's own given twice. Ignored,
+// either would hand out the system-assigned identity's token, or
+// whichever value came first, to a client that asked for another.
+func strangeIdentityParam(q url.Values, p *protocol) string {
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	own := p.ids.all()
+	for _, k := range keys {
+		if !looksLikeIdentity(k) {
+			continue
+		}
+		switch {
+		case !slices.Contains(own, k) && len(own) == 0:
+			return fmt.Sprintf("The %s protocol serves the system-assigned identity only; this request names one with %s. Use the App Service protocol (IDENTITY_ENDPOINT) for a user-assigned identity.", p.name, human.Quote(bounded(k, 50)))
+		case !slices.Contains(own, k):
+			return fmt.Sprintf("%s is not a parameter of the %s protocol; it names a user-assigned identity with %s (spelled exactly so).", human.Quote(bounded(k, 50)), p.name, strings.Join(own, ", "))
+		case len(q[k]) > 1:
+			return fmt.Sprintf("%s is given %d times; give it once.", k, len(q[k]))
+		}
+	}
+	return ""
+}
+
+// looksLikeIdentity reports whether a parameter name, without regard to
+// case, '_' and '-', is a name some protocol or --map-identity uses for
+// a user-assigned identity.
+func looksLikeIdentity(name string) bool {
+	fold := func(s string) string { return strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(s)) }
+	f := fold(name)
+	for _, n := range append(identityParamNames(), "resource_id") {
+		if fold(n) == f {
+			return true
+		}
+	}
+	return false
 }
 
 // all is every name, in the order the protocol documents them.

@@ -70,3 +70,55 @@ func TestParseIdentityMap(t *testing.T) {
 		t.Error("New accepted a bad --map-identity")
 	}
 }
+
+// A parameter that names an identity in a spelling that is not the
+// protocol's own, or one of its own given twice, is refused (issue
+// 27.8): ignored, it would hand out the system-assigned identity's
+// token to a client that asked for another.
+func TestStrangeIdentityParametersAreRefused(t *testing.T) {
+	s := start(t, Options{Provider: &upstream{}})
+	c := loopbackClient()
+	const res = "resource=https://vault.azure.net"
+	const id = "0d9b4c4e-0000-4000-8000-000000000001"
+	app := func(q string) (int, string) {
+		return get(t, c, s.URL()+PathAppService+"?api-version=2019-08-01&"+res+q, map[string]string{secretHeader: testSecret})
+	}
+	imds := func(q string) (int, string) {
+		return get(t, c, s.URL()+PathIMDS+"?api-version=2018-02-01&"+res+q, map[string]string{"Metadata": "true"})
+	}
+	shell := func(q string) (int, string) {
+		return do(t, c, "POST", s.URL()+PathCloudShell+"/"+testSecret, res+q, map[string]string{"Metadata": "true", "Content-Type": "application/x-www-form-urlencoded"})
+	}
+	for _, tc := range []struct {
+		name string
+		ask  func(string) (int, string)
+		q    string
+		want string
+	}{
+		{"app service: CLIENT_ID", app, "&CLIENT_ID=" + id, "not a parameter of the App Service protocol"},
+		{"app service: Client_Id", app, "&Client_Id=" + id, "not a parameter"},
+		{"app service: clientid", app, "&clientid=" + id, "not a parameter"},
+		{"app service: msi_res_id", app, "&msi_res_id=/x", "not a parameter"},
+		{"app service: client-id", app, "&client-id=" + id, "not a parameter"},
+		{"app service: client_id twice", app, "&client_id=" + id + "&client_id=" + id, "given 2 times"},
+		{"imds: principal_id", imds, "&principal_id=" + id, "not a parameter of the IMDS protocol"},
+		{"imds: Object_ID", imds, "&Object_ID=" + id, "not a parameter"},
+		{"imds: msi_res_id twice", imds, "&msi_res_id=/a&msi_res_id=/b", "given 2 times"},
+		{"cloud shell: client_id", shell, "&client_id=" + id, "system-assigned identity only"},
+	} {
+		status, body := tc.ask(tc.q)
+		if status != 400 || !strings.Contains(body, tc.want) || strings.Contains(body, tokenMarker) {
+			t.Errorf("%s: %d %s; want 400 with %q", tc.name, status, body, tc.want)
+		}
+	}
+	// The protocols' own spellings, once each, still work.
+	for name, ask := range map[string]func(string) (int, string){
+		"app service principal_id": func(string) (int, string) { return app("&principal_id=" + id) },
+		"imds mi_res_id":           func(string) (int, string) { return imds("&mi_res_id=/subscriptions/s/rg/x") },
+		"imds, an unrelated extra": func(string) (int, string) { return imds("&client_request_id=abc") },
+	} {
+		if status, body := ask(""); status != 200 {
+			t.Errorf("%s: %d %s", name, status, body)
+		}
+	}
+}
