@@ -16,15 +16,17 @@ type record struct {
 	resource string   // set once the resource passed validation
 	id       Identity // the identity asked for
 	note     string   // why a request was refused, without secrets
+	token    bool     // the answer is a token (set before it is written)
 }
 
 func (r *record) WriteHeader(status int) {
 	if r.status == 0 {
 		r.status = status
 	}
-	if status == http.StatusUnauthorized || status == http.StatusForbidden {
-		// A refused client keeps no connection: whoever holds many
-		// open without the secret holds none for long.
+	if !r.token {
+		// Only a token answer keeps its connection: whoever holds many
+		// open with refused, wrong or empty requests (a 404 every 20 s)
+		// holds none for long.
 		r.Header().Set("Connection", "close")
 	}
 	r.ResponseWriter.WriteHeader(status)

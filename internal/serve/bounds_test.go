@@ -3,6 +3,7 @@ package serve
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -207,7 +209,7 @@ func TestResourceShape(t *testing.T) {
 // kernel's queue, so clients holding connections idle cannot exhaust
 // file descriptors.
 func TestConnectionsCapped(t *testing.T) {
-	s := start(t, Options{Provider: &upstream{}, MaxConns: 4})
+	s := start(t, Options{Provider: &upstream{}, MaxConns: 4, MaxConnsPerAddr: 4})
 	var conns []net.Conn
 	defer func() {
 		for _, c := range conns {
@@ -302,5 +304,108 @@ func TestStopWithHungUpstream(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatalf("abort %v: Serve did not return with a hung upstream", abort)
 		}
+	}
+}
+
+// Only a token answer keeps its connection (issue 27.6): a client that
+// holds connections with requests serve refuses or cannot answer (404,
+// 400, 401) gets each one closed after the answer.
+func TestOnlyTokenAnswersKeepTheConnection(t *testing.T) {
+	s := start(t, Options{Provider: &upstream{}})
+	for _, tc := range []struct {
+		name, target string
+		headers      map[string]string
+		status       int
+		keep         bool
+	}{
+		{"no such path", "/nothing", nil, 404, false},
+		{"no resource", PathAppService + "?api-version=2019-08-01", map[string]string{secretHeader: testSecret}, 400, false},
+		{"no secret", PathAppService + "?api-version=2019-08-01&resource=https://vault.azure.net", nil, 401, false},
+		{"a token", PathAppService + "?api-version=2019-08-01&resource=https://vault.azure.net", map[string]string{secretHeader: testSecret}, 200, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.Dial("tcp", s.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			req := "GET " + tc.target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+			for k, v := range tc.headers {
+				req += k + ": " + v + "\r\n"
+			}
+			if _, err := c.Write([]byte(req + "\r\n")); err != nil {
+				t.Fatal(err)
+			}
+			_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			br := bufio.NewReader(c)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+			// The server closes a connection it does not keep: the next
+			// read ends at once rather than at the read deadline.
+			_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			_, err = br.ReadByte()
+			closed := errors.Is(err, io.EOF)
+			if resp.Close == tc.keep || closed == tc.keep {
+				t.Errorf("Connection: close %v, closed by the server %v (%v); want the connection kept: %v", resp.Close, closed, err, tc.keep)
+			}
+		})
+	}
+}
+
+// One remote address holds at most its share of the connections (issue
+// 27.6): past it, its new connections are closed at once, so a client at
+// another address still gets in while the first holds connections open.
+func TestConnectionsCappedPerAddress(t *testing.T) {
+	s := start(t, Options{Provider: &upstream{}, MaxConns: 8})
+	other := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}, Timeout: 2 * time.Second}
+	probe, err := other.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Skipf("no second loopback address to dial from here (%v): Linux has 127.0.0.0/8 on lo, other systems only 127.0.0.1", err)
+	}
+	probe.Close()
+	var held []net.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	// A greedy client at 127.0.0.1 opens as many connections as serve
+	// allows in all, and sends nothing (each stays until the header
+	// timeout, 5 s).
+	for range 8 {
+		c, err := net.Dial("tcp", s.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	// Wait until serve has dealt with all eight: accepted, or closed (a
+	// read on a closed one ends at once).
+	closed := make([]bool, len(held))
+	waitFor(t, "the greedy client's connections accepted or closed", func() bool {
+		n := 0
+		for i, c := range held {
+			if !closed[i] {
+				_ = c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+				_, err := c.Read(make([]byte, 1))
+				closed[i] = errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)
+			}
+			if closed[i] {
+				n++
+			}
+		}
+		return int(s.conns.open.Load())+n == len(held)
+	})
+	hc := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DialContext: other.DialContext}}
+	status, body := get(t, hc, s.URL()+PathAppService+"?api-version=2019-08-01&resource=https://vault.azure.net", map[string]string{secretHeader: testSecret})
+	if status != 200 {
+		t.Errorf("a client at another address: %d %s", status, body)
 	}
 }

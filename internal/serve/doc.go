@@ -80,7 +80,8 @@
 // Everything a client can make the server hold or start is bounded: the
 // acquisitions running at once (Options.MaxUpstream), the cached tokens
 // (Options.MaxEntries, least recently used out first), the open
-// connections (Options.MaxConns; a refused client's connection is closed),
+// connections (Options.MaxConns, and Options.MaxConnsPerAddr from one
+// remote address; only a token answer keeps its connection),
 // the time a graceful stop waits (Options.ShutdownTimeout, and Abort), and
 // the shape of a resource, checked before anything is fetched.
 package serve

@@ -267,6 +267,7 @@ func upstreamAnswered5xx(err error) bool {
 }
 
 func writeToken(w *record, p *protocol, tok chain.Token, fetched time.Time, resource string, id Identity, now time.Time) {
+	w.token = true
 	writeJSON(w, http.StatusOK, p.token(tokenAnswer{tok: tok, fetched: fetched, resource: resource, clientID: clientIDOf(tok, id), now: now}))
 }
 

@@ -72,7 +72,8 @@ func TestLoad500Clients(t *testing.T) {
 		perClient = 2 // the race detector slows each request a hundredfold
 	}
 	up := &upstream{delay: 100 * time.Millisecond}
-	s := start(t, Options{Provider: up})
+	// Every client dials from 127.0.0.1: one address, given room for all.
+	s := start(t, Options{Provider: up, MaxConnsPerAddr: clients})
 	c := pooledClient(clients)
 	defer c.CloseIdleConnections()
 	url := s.URL() + PathAppService + "?api-version=2019-08-01&resource=api://load"
@@ -118,8 +119,8 @@ var benchClients = flag.Int("serve.clients", 2, "concurrent clients in Benchmark
 // HTTP with keep-alive connections, and reports requests/s and p99.
 func BenchmarkServeCached(b *testing.B) {
 	up := &upstream{}
-	s := start(b, Options{Provider: up})
 	n := max(*benchClients, 1)
+	s := start(b, Options{Provider: up, MaxConnsPerAddr: n})
 	c := pooledClient(n)
 	defer c.CloseIdleConnections()
 	url := s.URL() + PathAppService + "?api-version=2019-08-01&resource=api://bench"
@@ -167,7 +168,7 @@ func TestShutdownUnderLoadLosesNothing(t *testing.T) {
 	const slow = 40
 	up := &upstream{delay: 300 * time.Millisecond, started: make(chan struct{}, slow+1)}
 	handled := &lineCounter{}
-	s := start(t, Options{Provider: up, AccessLog: handled})
+	s := start(t, Options{Provider: up, AccessLog: handled, MaxConnsPerAddr: 128})
 	c := pooledClient(128)
 	defer c.CloseIdleConnections()
 	base := s.URL() + PathAppService + "?api-version=2019-08-01&resource="

@@ -140,6 +140,10 @@ type Options struct {
 	// DefaultMaxConns. Past it, new connections wait in the kernel's
 	// queue until one closes.
 	MaxConns int
+	// MaxConnsPerAddr bounds the connections one remote address may hold
+	// open; past it, its new connections are closed at once. Zero means
+	// DefaultMaxConnsPerAddr, or half of MaxConns when that is smaller.
+	MaxConnsPerAddr int
 	// ShutdownTimeout bounds how long a graceful stop waits for requests
 	// in flight; zero means 10 s. Then they are cut off.
 	ShutdownTimeout time.Duration

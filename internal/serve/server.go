@@ -66,6 +66,9 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = DefaultMaxConns
 	}
+	if opts.MaxConnsPerAddr <= 0 {
+		opts.MaxConnsPerAddr = perAddrFor(opts.MaxConns)
+	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 10 * time.Second
 	}
@@ -166,7 +169,7 @@ func (s *Server) Start(ctx context.Context) error {
 		return fmt.Errorf("listening on %s failed: %w; pick another port, or 0 for any free one", s.opts.Addr, err)
 	}
 	s.started = true
-	s.conns = newConnLimit(ln, s.opts.MaxConns)
+	s.conns = newConnLimit(ln, s.opts.MaxConns, s.opts.MaxConnsPerAddr)
 	s.ln = s.conns
 	if s.emu != nil {
 		s.emu.setBaseURL(s.URL())
@@ -176,8 +179,8 @@ func (s *Server) Start(ctx context.Context) error {
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      s.opts.UpstreamTimeout + 15*time.Second,
-		// A client that sent a good request may keep its connection for
-		// a while; refused requests close theirs (see closeIfRefused),
+		// A client that got a token may keep its connection for a
+		// while; every other answer closes it (record.WriteHeader),
 		// and a connection that sends nothing is closed by
 		// ReadHeaderTimeout.
 		IdleTimeout:    30 * time.Second,
