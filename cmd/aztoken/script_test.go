@@ -87,8 +87,9 @@ func scriptParams(dir string) testscript.Params {
 				_, port, _ := net.SplitHostPort(closedPort())
 				ts.Setenv(args[0], port)
 			},
-			"waitport": cmdWaitPort,
-			"pg":       cmdPG,
+			"waitport":  cmdWaitPort,
+			"pg":        cmdPG,
+			"artifacts": cmdArtifacts,
 		},
 	}
 }

@@ -36,6 +36,8 @@ type execOptions struct {
 	forName     string
 	envNames    []string
 	failureCode int
+	feeds       []string
+	allowHosts  []string
 }
 
 func newExecCmd(a *App) *cobra.Command {
@@ -97,8 +99,10 @@ Presets (--for) set the variables and the resource for a client; --env,
 	}
 	addEnumFlag(cmd, &o.forName, "for", "", "", "client preset", "set --env and --resource for a client", presets...)
 	cmd.Flags().StringArrayVar(&o.envNames, "env", nil, "put the token in this variable of COMMAND's environment (repeatable; default "+preset.GenericVar+", or the preset's)")
+	cmd.Flags().StringArrayVar(&o.feeds, "feed", nil, "--for npm, pip, nuget: an Azure Artifacts feed's URL, which the variables name and whose tenant is asked (repeatable for nuget)")
+	cmd.Flags().StringArrayVar(&o.allowHosts, "allow-host", nil, "a feed host other than pkgs.dev.azure.com and ORG.pkgs.visualstudio.com that may get the token, exactly, port included (repeatable)")
 	cmd.Flags().IntVar(&o.failureCode, "failure-code", 0, "exit with this code (1-255, such as 125) for every failure of aztoken's own, so a script can tell them from COMMAND's codes")
-	for _, name := range []string{"env", "failure-code"} {
+	for _, name := range []string{"env", "failure-code", "feed", "allow-host"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 	}
 	return cmd
@@ -138,6 +142,18 @@ func runExec(cmd *cobra.Command, a *App, o *execOptions, args []string) error {
 			return err
 		}
 	}
+	feeds, err := checkFeeds(o.feeds, o.allowHosts)
+	if err != nil {
+		return err
+	}
+	// The variables' shape is checked before anything is asked: a --feed
+	// missing is a usage error, not a failure after the chain ran.
+	if _, err := p.Values(preset.Input{Names: names, Feeds: feeds}); err != nil {
+		return usage.New(sentence(err.Error()))
+	}
+	if len(feeds) > 0 && o.tenant == "" {
+		o.tenant = feedTenant(cmd, a, feeds[0], a.verbose)
+	}
 
 	// Signals are caught from here on: one that arrives while the chain
 	// runs stops aztoken before COMMAND starts; one that arrives later is
@@ -158,7 +174,7 @@ func runExec(cmd *cobra.Command, a *App, o *execOptions, args []string) error {
 	if cmd.Context().Err() != nil {
 		return silent(interruptedCode(cmd.Context()))
 	}
-	if o.verbose {
+	if a.verbose {
 		left := time.Until(tok.ExpiresOn)
 		fmt.Fprintf(a.IO.ErrOut, "aztoken: exec: running %s with %s's token in %s; it expires in %s\n",
 			human.Quote(args[0]), res.source, strings.Join(names, ", "), human.Duration(left))
@@ -167,11 +183,15 @@ func runExec(cmd *cobra.Command, a *App, o *execOptions, args []string) error {
 				human.Duration(o.cache.minValidity), res.source)
 		}
 	}
+	vars, err := p.Values(preset.Input{Token: tok.AccessToken, Names: names, Feeds: feeds})
+	if err != nil {
+		return err
+	}
 	child, err := runner.StartForeground(runner.Foreground{
 		Name:    args[0],
 		Args:    args[1:],
 		Environ: a.Env.Environ(),
-		Set:     p.Env(names, tok.AccessToken),
+		Set:     vars,
 		Stdin:   a.IO.In,
 		Stdout:  a.IO.Out,
 		Stderr:  a.IO.ErrOut,
@@ -189,7 +209,7 @@ func runExec(cmd *cobra.Command, a *App, o *execOptions, args []string) error {
 		for {
 			select {
 			case s := <-sigs:
-				if err := child.Signal(s); err != nil && o.verbose {
+				if err := child.Signal(s); err != nil && a.verbose {
 					fmt.Fprintf(a.IO.ErrOut, "aztoken: exec: could not pass %s on: %v\n", s, err)
 				}
 			case <-done:

@@ -11,7 +11,6 @@ import (
 	"net/http/cgi"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aztoken/aztoken/internal/mint"
@@ -43,14 +42,11 @@ type AzureReposOptions struct {
 // (any user name) or as a Bearer token, and only when the Entra fake
 // signed it for Azure DevOps and the organization's tenant.
 type AzureRepos struct {
+	*devopsAuth
 	opts AzureReposOptions
 	srv  *httptest.Server
 	cert *serverCert
 	cgi  *cgi.Handler
-
-	mu       sync.Mutex
-	log      []RepoRequest
-	badToken int
 }
 
 // RepoRequest is one request the fake answered.
@@ -64,7 +60,8 @@ type RepoRequest struct {
 // NewAzureRepos starts the fake. Its certificate names dev.azure.com and
 // *.visualstudio.com (and loopback).
 func NewAzureRepos(o AzureReposOptions) (*AzureRepos, error) {
-	f := &AzureRepos{opts: o}
+	f := &AzureRepos{opts: o, devopsAuth: &devopsAuth{tenant: o.Tenant, issuer: o.Issuer,
+		extra: []string{`Basic realm="https://tfsprodweu1.app.visualstudio.com/"`, "TFS-Federated"}}}
 	f.cgi = &cgi.Handler{
 		Path: o.HTTPBackend,
 		Env: []string{
@@ -108,42 +105,10 @@ func (f *AzureRepos) CACertPEM() []byte { return f.cert.PEM() }
 // Close stops it.
 func (f *AzureRepos) Close() { f.srv.Close() }
 
-// Requests returns what it answered, in order.
-func (f *AzureRepos) Requests() []RepoRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]RepoRequest(nil), f.log...)
-}
-
-// BadTokens counts tokens it refused (signed by someone else, expired,
-// or for another resource or tenant).
-func (f *AzureRepos) BadTokens() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.badToken
-}
-
 func (f *AzureRepos) serve(w http.ResponseWriter, r *http.Request) {
-	kind, tok := credential(r)
-	rec := RepoRequest{Method: r.Method, Path: r.URL.Path, Auth: kind}
-	defer func() {
-		f.mu.Lock()
-		f.log = append(f.log, rec)
-		f.mu.Unlock()
-	}()
-	if tok == "" || !f.valid(tok) {
-		if tok != "" {
-			f.mu.Lock()
-			f.badToken++
-			f.mu.Unlock()
-		}
-		h := w.Header()
-		h.Add("WWW-Authenticate", "Bearer authorization_uri=https://login.microsoftonline.com/"+f.opts.Tenant)
-		h.Add("WWW-Authenticate", `Basic realm="https://tfsprodweu1.app.visualstudio.com/"`)
-		h.Add("WWW-Authenticate", "TFS-Federated")
-		h.Set("X-VSS-ResourceTenant", f.opts.Tenant)
-		rec.Status = http.StatusUnauthorized
-		w.WriteHeader(http.StatusUnauthorized)
+	rec, ok, done := f.admit(w, r)
+	defer done()
+	if !ok {
 		return
 	}
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
@@ -168,14 +133,6 @@ func credential(r *http.Request) (kind, token string) {
 		return "basic", pw
 	}
 	return "", ""
-}
-
-func (f *AzureRepos) valid(tok string) bool {
-	c, err := f.opts.Issuer.Verify(tok)
-	if err != nil {
-		return false
-	}
-	return c["aud"] == AzureDevOpsResource && c["tid"] == f.opts.Tenant
 }
 
 type statusWriter struct {

@@ -12,6 +12,10 @@ const (
 	// organization is the first path segment, and the older
 	// <organization>.visualstudio.com.
 	AzureRepos Service = "azure-repos"
+	// AzureArtifacts is Azure Artifacts' package feeds (npm, PyPI,
+	// NuGet): pkgs.dev.azure.com, where the organization is the first
+	// path segment, and the older <organization>.pkgs.visualstudio.com.
+	AzureArtifacts Service = "azure-artifacts"
 )
 
 // Row is one rule: a host exactly, or one DNS label then a suffix.
@@ -39,4 +43,10 @@ var Rows = []Row{
 	// ssh.dev.azure.com).
 	{Service: AzureRepos, Host: "dev.azure.com"},
 	{Service: AzureRepos, Suffix: ".visualstudio.com"},
+
+	// Azure Artifacts' feeds. <org>.pkgs.visualstudio.com has two labels
+	// before .visualstudio.com, so Azure Repos' row never matches it, and
+	// this row matches no Azure Repos host.
+	{Service: AzureArtifacts, Host: "pkgs.dev.azure.com"},
+	{Service: AzureArtifacts, Suffix: ".pkgs.visualstudio.com"},
 }

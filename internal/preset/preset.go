@@ -5,7 +5,11 @@
 // needs; the command reads the table and knows no client by name.
 package preset
 
-import "strings"
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
 
 // GenericVar is the variable exec fills when neither --for nor --env
 // names one: the name the Azure CLI's and azd's own documentation use for
@@ -28,12 +32,40 @@ type Preset struct {
 	User string
 	// Note is what else the client needs, or nothing.
 	Note string
-	// Value turns the token into each variable's value; nil means the
-	// token as it is.
-	Value func(token string) string
+	// Feeds says whether the preset takes --feed: the package managers
+	// of Azure Artifacts (feeds.go).
+	Feeds FeedUse
+	// Make turns the token (and the feeds) into the variables' values;
+	// nil puts the token as it is in each of the names.
+	Make func(in Input) (map[string]string, error)
 }
 
-// table is every preset. The clients were chosen by what they read:
+// FeedUse says what a preset does with --feed.
+type FeedUse int
+
+const (
+	// NoFeed: the preset takes no --feed.
+	NoFeed FeedUse = iota
+	// FeedOptional: --feed only finds the feed's tenant.
+	FeedOptional
+	// OneFeed: exactly one --feed, which the values name.
+	OneFeed
+	// SomeFeeds: one --feed or more, which the values name.
+	SomeFeeds
+)
+
+// Input is what a preset makes the child's variables from.
+type Input struct {
+	Token string
+	// Names are the variables: --env's, or the preset's Vars.
+	Names []string
+	// Feeds are --feed's URLs, checked (https, a feed host, no user
+	// information).
+	Feeds []*url.URL
+}
+
+// table is every preset: the database clients here, the package managers
+// of Azure Artifacts in feeds.go. The clients were chosen by what they read:
 // libpq (psql, pg_dump, pg_restore, and every program built on it) reads
 // PGPASSWORD; MySQL's and MariaDB's client library read MYSQL_PWD;
 // go-sqlcmd reads SQLCMDPASSWORD, and takes it as an access token with
@@ -63,6 +95,7 @@ var table = []Preset{
 		User:     "none: the token names the principal, which needs a user in the database (CREATE USER ... FROM EXTERNAL PROVIDER)",
 		Note:     "run sqlcmd with --authentication-method ActiveDirectoryServicePrincipalAccessToken; releases up to 1.10.0 drop the token (go-sqlcmd issue 757)",
 	},
+	npmRow, pipRow, nugetRow,
 }
 
 // Lookup finds a preset by name, in any case.
@@ -78,16 +111,30 @@ func Lookup(name string) (Preset, bool) {
 // All returns the table, for documentation.
 func All() []Preset { return append([]Preset(nil), table...) }
 
-// Env is the child's variables for token: each of names, with the value
-// p makes of it.
-func (p Preset) Env(names []string, token string) map[string]string {
-	v := token
-	if p.Value != nil {
-		v = p.Value(token)
+// Values are the child's variables for in, or an error that says what
+// --feed the preset needs.
+func (p Preset) Values(in Input) (map[string]string, error) {
+	switch n := len(in.Feeds); {
+	case p.Feeds == NoFeed && n > 0 && p.Name == "":
+		return nil, fmt.Errorf("--feed goes with --for npm, pip or nuget")
+	case p.Feeds == NoFeed && n > 0:
+		return nil, fmt.Errorf("--for %s takes no --feed", p.Name)
+	case p.Feeds == OneFeed && n != 1:
+		return nil, fmt.Errorf("--for %s needs exactly one --feed: the feed's index URL", p.Name)
+	case p.Feeds == SomeFeeds && n == 0:
+		return nil, fmt.Errorf("--for %s needs --feed: the feed's URL (repeatable)", p.Name)
 	}
+	if p.Make != nil {
+		return p.Make(in)
+	}
+	return each(in.Names, in.Token), nil
+}
+
+// each is value in every one of names.
+func each(names []string, value string) map[string]string {
 	out := make(map[string]string, len(names))
 	for _, n := range names {
-		out[n] = v
+		out[n] = value
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package preset
 
 import (
+	"net/url"
 	"testing"
 
 	"github.com/aztoken/aztoken/internal/output"
@@ -57,14 +58,14 @@ func TestRowsAreComplete(t *testing.T) {
 	}
 }
 
-func TestEnv(t *testing.T) {
+func TestValues(t *testing.T) {
 	p, _ := Lookup("psql")
-	got := p.Env([]string{"PGPASSWORD", "OTHER"}, "tok")
-	if len(got) != 2 || got["PGPASSWORD"] != "tok" || got["OTHER"] != "tok" {
-		t.Errorf("Env = %v", got)
+	got, err := p.Values(Input{Token: "tok", Names: []string{"PGPASSWORD", "OTHER"}})
+	if err != nil || len(got) != 2 || got["PGPASSWORD"] != "tok" || got["OTHER"] != "tok" {
+		t.Errorf("Values = %v, %v", got, err)
 	}
-	p.Value = func(s string) string { return "<" + s + ">" }
-	if got := p.Env([]string{"X"}, "tok"); got["X"] != "<tok>" {
-		t.Errorf("Env with Value = %v", got)
+	feed, _ := url.Parse("https://pkgs.dev.azure.com/contoso/_packaging/web/pypi/simple/")
+	if _, err := p.Values(Input{Token: "tok", Names: []string{"PGPASSWORD"}, Feeds: []*url.URL{feed}}); err == nil {
+		t.Error("psql took a --feed")
 	}
 }

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/aztoken/aztoken/internal/fakeazure"
+)
+
+var feeds sync.Map
+
+// cmdArtifacts drives the fake Azure Artifacts feed (after entra start):
+//
+//	artifacts start [hostile]   FEED_HOST (127.0.0.1:port), FEED (its contoso/_packaging/shared/ URL),
+//	                            FEED_CA (its certificate); SSL_CERT_FILE trusts it too.
+//	                            hostile: its 401 names an authority that is not Entra ID's
+//	artifacts requests N        requests it answered
+//	artifacts bad N             tokens it refused
+func cmdArtifacts(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 0 {
+		ts.Fatalf("usage: artifacts start [hostile] | requests N | bad N")
+	}
+	if args[0] == "start" {
+		v, ok := entras.Load(ts)
+		if !ok {
+			ts.Fatalf("artifacts start: run 'entra start' first")
+		}
+		e := v.(*fakeazure.Entra)
+		opts := fakeazure.ArtifactsOptions{Tenant: e.TenantID(), Issuer: e.Minter()}
+		if len(args) > 1 && args[1] == "hostile" {
+			opts.Authority = "https://login.evil.example"
+		}
+		f, err := fakeazure.NewArtifacts(opts)
+		ts.Check(err)
+		ts.Defer(f.Close)
+		dir := ts.Getenv("WORK")
+		ca := filepath.Join(dir, "feed-ca.pem")
+		ts.Check(os.WriteFile(ca, f.CACertPEM(), 0o644))
+		bundle := filepath.Join(dir, "ca-bundle-feed.pem")
+		entraCA, err := os.ReadFile(ts.Getenv("SSL_CERT_FILE"))
+		ts.Check(err)
+		ts.Check(os.WriteFile(bundle, append(entraCA, f.CACertPEM()...), 0o644))
+		ts.Setenv("SSL_CERT_FILE", bundle)
+		ts.Setenv("FEED_CA", ca)
+		ts.Setenv("FEED_HOST", f.Addr())
+		ts.Setenv("FEED", "https://"+f.Addr()+"/contoso/_packaging/shared/")
+		feeds.Store(ts, f)
+		return
+	}
+	v, ok := feeds.Load(ts)
+	if !ok {
+		ts.Fatalf("artifacts %s: run 'artifacts start' first", args[0])
+	}
+	f := v.(*fakeazure.Artifacts)
+	switch args[0] {
+	case "requests":
+		need(ts, args, 2)
+		checkCount(ts, neg, "artifacts", "requests", len(f.Requests()), args[1])
+	case "bad":
+		need(ts, args, 2)
+		checkCount(ts, neg, "artifacts", "refused tokens", f.BadTokens(), args[1])
+	default:
+		ts.Fatalf("artifacts: unknown subcommand %q", args[0])
+	}
+}
