@@ -189,14 +189,6 @@ func (c *Cache) notice(msg string) {
 
 func (c *Cache) path(key, ext string) string { return filepath.Join(c.dir, key+ext) }
 
-// Get returns the entry for key if it may be served: it has more than
-// minValidity left and its refresh time (see Entry.RefreshAt) has not come.
-// Anything else is a miss, reported through Notice when a file was there
-// but could not be trusted.
-func (c *Cache) Get(key string, minValidity time.Duration) (Entry, bool) {
-	return c.get(key, minValidity, false, false)
-}
-
 // GetStale returns the entry for key if it has more than minValidity
 // left, even past its refresh time. It is for a caller whose attempt to
 // re-acquire has failed: a token due for refresh but still valid is better

@@ -160,3 +160,11 @@ func (c *Cache) Put(ctx context.Context, key string, e Entry) error {
 	defer fl.Unlock()
 	return c.write(key, e)
 }
+
+// Get returns the entry for key if it may be served: it has more than
+// minValidity left and its refresh time (see Entry.RefreshAt) has not come.
+// Anything else is a miss, reported through Notice when a file was there
+// but could not be trusted. Acquire and FromChain are the callers'.
+func (c *Cache) Get(key string, minValidity time.Duration) (Entry, bool) {
+	return c.get(key, minValidity, false, false)
+}

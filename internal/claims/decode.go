@@ -9,9 +9,7 @@ package claims
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,14 +44,6 @@ func trimPrefixFold(s, prefix string) string {
 		return strings.TrimSpace(s[len(prefix):])
 	}
 	return s
-}
-
-// Fingerprint names a token without showing it: "sha256:" and the first 16
-// hex digits of the SHA-256 of the token (after Normalize, so the same
-// token pasted with a newline or a Bearer prefix has the same name).
-func Fingerprint(token string) string {
-	sum := sha256.Sum256([]byte(Normalize(token)))
-	return "sha256:" + hex.EncodeToString(sum[:8])
 }
 
 // Decode reads the header and claims of a JWT (JWS compact form) without

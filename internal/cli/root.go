@@ -22,6 +22,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/aztoken/aztoken/internal/env"
+	"github.com/aztoken/aztoken/internal/httpx"
 	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/iostreams"
 	"github.com/aztoken/aztoken/internal/runner"
@@ -43,6 +44,7 @@ type App struct {
 // and returns the exit code.
 func Main() int {
 	e := env.FromList(os.Environ())
+	httpx.Configure(e)
 	a := &App{IO: iostreams.System(e), Env: e}
 	ctx, stop := signalContext()
 	defer stop()

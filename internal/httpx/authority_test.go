@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/env"
 	"github.com/aztoken/aztoken/internal/fakeazure"
 )
 
@@ -95,7 +96,9 @@ func TestKnownAuthoritiesInClient(t *testing.T) {
 	}))
 	defer srv.Close()
 	target, _ := url.Parse(srv.URL)
-	c := NewClient(Options{KnownAuthorities: true, Resolve: map[string]string{"login.microsoftonline.us:80": target.Host}})
+	Configure(env.Map(map[string]string{TestResolveEnv: "login.microsoftonline.us:80=" + target.Host}))
+	t.Cleanup(func() { Configure(env.Map(nil)) })
+	c := NewClient(Options{KnownAuthorities: true})
 	rec := &chain.Recorder{}
 	ctx := chain.WithRecorder(context.Background(), rec)
 	do := func(method, u string) *http.Response {

@@ -39,10 +39,6 @@ type Options struct {
 	// ID clouds without sending them (see knownAuthorities), so that a cold
 	// token is one request.
 	KnownAuthorities bool
-	// Resolve maps host:port to a loopback address to dial instead, for
-	// tests only: it applies only while the loopback guard is on, and the
-	// guard refuses any other address (see TestResolveEnv).
-	Resolve map[string]string
 }
 
 // NewClient returns a client with the guard, bounded bodies, no redirects
@@ -53,7 +49,7 @@ func NewClient(o Options) *http.Client {
 	}
 	base := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialFunc(o.Resolve, o.DialTimeout),
+		DialContext:           dialFunc(o.DialTimeout),
 		TLSClientConfig:       o.TLS,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 0,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aztoken/aztoken/internal/chain"
+	"github.com/aztoken/aztoken/internal/env"
 )
 
 func TestMain(m *testing.M) {
@@ -215,5 +216,28 @@ func TestRedactURL(t *testing.T) {
 		if got := RedactURL(u); got != tt.want {
 			t.Errorf("RedactURL(%s) = %s, want %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+// Every test binary has the guard on from the start, whatever its
+// environment; aztoken itself reads AZTOKEN_LOOPBACK_ONLY and
+// AZTOKEN_TEST_RESOLVE from the environment cli.Main was given
+// (Configure), not from the process's at package init.
+func TestGuardAndResolveFromConfigure(t *testing.T) {
+	if err := control("tcp", "10.0.0.1:443", nil); err == nil {
+		t.Fatal("the guard is off in a test binary")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "fake") }))
+	defer srv.Close()
+	Configure(env.Map(map[string]string{TestResolveEnv: "cloud.example:80=" + srv.Listener.Addr().String()}))
+	t.Cleanup(func() { Configure(env.Map(nil)) })
+	resp, err := NewClient(Options{}).Get("http://cloud.example/x")
+	if err != nil {
+		t.Fatalf("the name mapped by Configure was not dialled at the fake: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "fake" {
+		t.Errorf("got %q", body)
 	}
 }

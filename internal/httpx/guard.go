@@ -8,22 +8,39 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"sync/atomic"
 	"syscall"
+	"testing"
+
+	"github.com/aztoken/aztoken/internal/env"
 )
 
 // LoopbackOnlyEnv, when set to 1, makes every client refuse non-loopback
-// addresses. Tests and benchmarks set it so that a forgotten override fails
-// loudly instead of reaching a real Azure endpoint.
+// addresses. The tests that run aztoken as a program set it, so that a
+// forgotten override fails loudly instead of reaching a real Azure
+// endpoint; cli.Main reads it, with the rest of the environment, and
+// calls Configure.
 const LoopbackOnlyEnv = "AZTOKEN_LOOPBACK_ONLY"
 
+// loopbackOnly is the guard. It is on from the start in every test binary
+// (testing.Testing), so that no test in any package can reach past this
+// machine whatever its environment; in aztoken itself only
+// AZTOKEN_LOOPBACK_ONLY=1 turns it on.
 var loopbackOnly atomic.Bool
 
-func init() {
-	if os.Getenv(LoopbackOnlyEnv) == "1" {
-		loopbackOnly.Store(true)
+func init() { loopbackOnly.Store(testing.Testing()) }
+
+// Configure applies the two settings of e that concern every client:
+// AZTOKEN_LOOPBACK_ONLY=1 turns the guard on, for every client built by
+// this package from now on and already built; AZTOKEN_TEST_RESOLVE maps
+// host names to loopback addresses while the guard is on (TestResolveEnv).
+// cli.Main calls it once, before anything dials.
+func Configure(e env.Env) {
+	if e.Get(LoopbackOnlyEnv) == "1" {
+		RestrictToLoopback()
 	}
+	m := parseResolve(e.Get(TestResolveEnv))
+	processResolve.Store(&m)
 }
 
 // RestrictToLoopback makes every client built by this package, from now on

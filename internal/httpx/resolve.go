@@ -3,8 +3,8 @@ package httpx
 import (
 	"context"
 	"net"
-	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,8 +20,8 @@ import (
 // where the guard confines every request anyway.
 const TestResolveEnv = "AZTOKEN_TEST_RESOLVE"
 
-// processResolve is TestResolveEnv as read at start-up.
-var processResolve = parseResolve(os.Getenv(TestResolveEnv))
+// processResolve is TestResolveEnv as Configure read it.
+var processResolve atomic.Pointer[map[string]string]
 
 // parseResolve reads host:port=addr pairs, dropping any whose address is
 // not loopback.
@@ -40,16 +40,14 @@ func parseResolve(v string) map[string]string {
 	return m
 }
 
-// dialFunc dials through the guard, first replacing an address the test
-// mapping names. The mapping applies only while the guard is on.
-func dialFunc(resolve map[string]string, timeout time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
+// dialFunc dials through the guard, first replacing an address that
+// TestResolveEnv maps. The mapping applies only while the guard is on.
+func dialFunc(timeout time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	d := Dialer()
 	d.Timeout = timeout
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if loopbackOnly.Load() {
-			if to, ok := resolve[strings.ToLower(addr)]; ok {
-				addr = to
-			} else if to, ok := processResolve[strings.ToLower(addr)]; ok {
+		if m := processResolve.Load(); m != nil && loopbackOnly.Load() {
+			if to, ok := (*m)[strings.ToLower(addr)]; ok {
 				addr = to
 			}
 		}

@@ -33,9 +33,6 @@ type Colors struct{ on bool }
 // NewColors returns a palette that colours when on is true.
 func NewColors(on bool) Colors { return Colors{on: on} }
 
-// Enabled reports whether this palette colours anything.
-func (c Colors) Enabled() bool { return c.on }
-
 const reset = "\x1b[0m"
 
 func (c Colors) wrap(code, s string) string {
@@ -56,9 +53,6 @@ func (c Colors) Red(s string) string { return c.wrap("\x1b[31m", s) }
 
 // Dim is for secondary detail, such as durations and hints.
 func (c Colors) Dim(s string) string { return c.wrap("\x1b[2m", s) }
-
-// Bold is for headings.
-func (c Colors) Bold(s string) string { return c.wrap("\x1b[1m", s) }
 
 // Status colours a source outcome's status word (chain.Status.String) by
 // what it means: "ok" green, "unavailable" and "timed out" yellow, "failed"

@@ -26,8 +26,9 @@ type IOStreams struct {
 	// Env is where NO_COLOR, FORCE_COLOR and TERM are read from.
 	Env env.Env
 
-	// Terminal state, detected once by System or set by tests.
-	stdinTTY, stdoutTTY, stderrTTY bool
+	// Terminal state, detected once by System or set by tests. Nothing
+	// colours stderr, so only stdin's and stdout's are kept.
+	stdinTTY, stdoutTTY bool
 
 	// vt reports whether the console understands ANSI escapes; only
 	// Windows consoles may not.
@@ -44,7 +45,6 @@ func System(e env.Env) *IOStreams {
 		Env:       e,
 		stdinTTY:  isTerminal(os.Stdin),
 		stdoutTTY: isTerminal(os.Stdout),
-		stderrTTY: isTerminal(os.Stderr),
 	}
 	// Both output streams usually share one console; enabling escape
 	// processing on either is enough for a line written to that console.
@@ -53,7 +53,7 @@ func System(e env.Env) *IOStreams {
 }
 
 // Test returns streams backed by buffers, none of them a terminal, with an
-// empty environment. Tests flip terminal state with the Set*TTY methods.
+// empty environment. Tests make stdin a terminal with SetStdinTTY.
 func Test() (s *IOStreams, in, out, errOut *bytes.Buffer) {
 	in, out, errOut = new(bytes.Buffer), new(bytes.Buffer), new(bytes.Buffer)
 	s = &IOStreams{
@@ -75,29 +75,11 @@ func isTerminal(f *os.File) bool {
 // token from it would wait for a person to type).
 func (s *IOStreams) IsStdinTTY() bool { return s.stdinTTY }
 
-// IsStdoutTTY reports whether standard output is a terminal.
-func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
-
-// IsStderrTTY reports whether standard error is a terminal.
-func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
-
 // SetStdinTTY overrides terminal detection for standard input.
 func (s *IOStreams) SetStdinTTY(v bool) { s.stdinTTY = v }
-
-// SetStdoutTTY overrides terminal detection for standard output.
-func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
-
-// SetStderrTTY overrides terminal detection for standard error.
-func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
 
 // ColorStdout reports whether colour may be written to standard output.
 func (s *IOStreams) ColorStdout() bool { return s.vt && ColorEnabled(s.Env, s.stdoutTTY) }
 
-// ColorStderr reports whether colour may be written to standard error.
-func (s *IOStreams) ColorStderr() bool { return s.vt && ColorEnabled(s.Env, s.stderrTTY) }
-
 // StdoutColors is the palette for standard output: real colours or none.
 func (s *IOStreams) StdoutColors() Colors { return NewColors(s.ColorStdout()) }
-
-// StderrColors is the palette for standard error: real colours or none.
-func (s *IOStreams) StderrColors() Colors { return NewColors(s.ColorStderr()) }

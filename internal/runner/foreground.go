@@ -131,9 +131,6 @@ func foregroundPath(f Foreground) (string, error) {
 	return "", &StartError{Code: 127, Err: err}
 }
 
-// Pid is the child's process id.
-func (c *Child) Pid() int { return c.cmd.Process.Pid }
-
 // Wait waits for the child to end and returns the code a shell would
 // report for it: its exit status, or 128 plus the signal's number when a
 // signal ended it. On Windows that is the process's exit code, whatever

@@ -38,7 +38,7 @@ func TestForegroundHelper(t *testing.T) {
 		if err != nil {
 			os.Exit(4)
 		}
-		os.Stdout.WriteString("child=" + strconv.Itoa(c.Pid()) + "\n")
+		os.Stdout.WriteString("child=" + strconv.Itoa(c.cmd.Process.Pid) + "\n")
 		_, _ = c.Wait()
 		os.Exit(0)
 	case "child":
