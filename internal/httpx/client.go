@@ -39,6 +39,12 @@ type Options struct {
 	// ID clouds without sending them (see knownAuthorities), so that a cold
 	// token is one request.
 	KnownAuthorities bool
+	// Resolve maps host:port to a loopback address to dial instead, as
+	// TestResolveEnv does for the whole process, for one client: tests
+	// that run in parallel, each with its own fake under the same cloud
+	// host name, need their own. It applies only while the loopback guard
+	// is on, and only towards loopback addresses.
+	Resolve map[string]string
 }
 
 // NewClient returns a client with the guard, bounded bodies, no redirects
@@ -49,7 +55,7 @@ func NewClient(o Options) *http.Client {
 	}
 	base := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialFunc(o.DialTimeout),
+		DialContext:           dialFunc(o.Resolve, o.DialTimeout),
 		TLSClientConfig:       o.TLS,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 0,

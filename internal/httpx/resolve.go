@@ -41,14 +41,20 @@ func parseResolve(v string) map[string]string {
 }
 
 // dialFunc dials through the guard, first replacing an address that
-// TestResolveEnv maps. The mapping applies only while the guard is on.
-func dialFunc(timeout time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
+// resolve (a client's Options.Resolve) or TestResolveEnv maps, towards
+// loopback only. The mappings apply only while the guard is on.
+func dialFunc(resolve map[string]string, timeout time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	d := Dialer()
 	d.Timeout = timeout
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if m := processResolve.Load(); m != nil && loopbackOnly.Load() {
-			if to, ok := (*m)[strings.ToLower(addr)]; ok {
+		if loopbackOnly.Load() {
+			key := strings.ToLower(addr)
+			if to, ok := resolve[key]; ok && CheckLoopback(to) == nil {
 				addr = to
+			} else if m := processResolve.Load(); m != nil {
+				if to, ok := (*m)[key]; ok {
+					addr = to
+				}
 			}
 		}
 		return d.DialContext(ctx, network, addr)
