@@ -95,10 +95,14 @@ func (s *Server) printBanner(w io.Writer) {
 
 // PrintEnv writes the variables a container needs, for stdout, in one of
 // EnvFormats: env (export lines for sh), env-file (for docker run
-// --env-file), powershell, or compose (an environment: and extra_hosts:
-// snippet for a service in a compose file). The endpoint names
-// host.docker.internal, which is what a container resolves to its host.
-// It needs a started server, and writes the secret on purpose.
+// --env-file), powershell, or compose (a snippet for a service in a
+// compose file). The endpoint is one a container reaches this listener
+// by: host.docker.internal (compose: with extra_hosts host-gateway),
+// where Docker maps that name here and serve accepts it; for a loopback
+// listener that Docker Engine on Linux cannot reach from a bridge
+// network, the listen address itself, from the host network (compose:
+// network_mode: host). It needs a started server, and writes the secret
+// on purpose.
 func (s *Server) PrintEnv(w io.Writer, format string) error {
 	if s.ln == nil {
 		return fmt.Errorf("the server is not listening yet, so its port is unknown; start it first")
@@ -106,13 +110,20 @@ func (s *Server) PrintEnv(w io.Writer, format string) error {
 	if !slices.Contains(EnvFormats, format) {
 		return fmt.Errorf("unknown env format %q; use one of %s", format, strings.Join(EnvFormats, ", "))
 	}
-	endpoint := "http://" + containerHost + ":" + strconv.Itoa(s.Port()) + PathAppService
-	vars := []output.Var{{Name: "IDENTITY_ENDPOINT", Value: endpoint}, {Name: "IDENTITY_HEADER", Value: s.secret}}
+	hostNetwork := isLoopbackHost(listenHost(s.Addr())) && !s.hosts.names[containerHost]
+	base := "http://" + containerHost + ":" + strconv.Itoa(s.Port())
+	if hostNetwork {
+		base = s.URL()
+	}
+	vars := []output.Var{{Name: "IDENTITY_ENDPOINT", Value: base + PathAppService}, {Name: "IDENTITY_HEADER", Value: s.secret}}
 	var b strings.Builder
+	if format == string(output.Compose) && hostNetwork {
+		b.WriteString("    network_mode: host\n")
+	}
 	if err := output.WriteVars(&b, output.Format(format), vars); err != nil {
 		return err
 	}
-	if format == string(output.Compose) {
+	if format == string(output.Compose) && !hostNetwork {
 		fmt.Fprintf(&b, "    extra_hosts:\n      - \"%s:host-gateway\"\n", containerHost)
 	}
 	_, err := io.WriteString(w, b.String())

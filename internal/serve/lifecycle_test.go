@@ -15,6 +15,9 @@ import (
 )
 
 func TestPrintEnv(t *testing.T) {
+	// Where Docker maps host.docker.internal to this loopback (Docker
+	// Desktop), containers use that name.
+	withDocker(t, true, "")
 	s := start(t, Options{Provider: &upstream{}})
 	port := strconv.Itoa(s.Port())
 	endpoint := "http://host.docker.internal:" + port + "/msi/token"
@@ -42,6 +45,38 @@ func TestPrintEnv(t *testing.T) {
 	idle, _ := New(Options{Provider: &upstream{}})
 	if err := idle.PrintEnv(&b, "env"); err == nil || !strings.Contains(err.Error(), "start it first") {
 		t.Errorf("PrintEnv before Start: %v", err)
+	}
+}
+
+// For a loopback listener where Docker maps nothing to it (Docker Engine
+// on Linux: host.docker.internal is a bridge's address there), the
+// variables name the listen address, for a container on the host network
+// (issue 21.10); with --allow-host host.docker.internal (Docker Desktop
+// on Linux) the name comes back.
+func TestPrintEnvLoopbackOnDockerEngine(t *testing.T) {
+	withDocker(t, false, "")
+	s := start(t, Options{Provider: &upstream{}})
+	local := s.URL() + "/msi/token"
+	for format, want := range map[string]string{
+		"compose":  "    network_mode: host\n    environment:\n      IDENTITY_ENDPOINT: \"" + local + "\"\n      IDENTITY_HEADER: \"" + testSecret + "\"\n",
+		"env-file": "IDENTITY_ENDPOINT=" + local + "\nIDENTITY_HEADER=" + testSecret + "\n",
+	} {
+		var b strings.Builder
+		if err := s.PrintEnv(&b, format); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != want {
+			t.Errorf("%s:\n%s\nwant:\n%s", format, b.String(), want)
+		}
+		// What it prints passes serve's own Host check.
+		if ok, why := s.hosts.allows(strings.TrimPrefix(s.URL(), "http://")); !ok {
+			t.Errorf("the printed endpoint's host is refused: %s", why)
+		}
+	}
+	allowed := start(t, Options{Provider: &upstream{}, AllowHosts: []string{"host.docker.internal"}})
+	var b strings.Builder
+	if err := allowed.PrintEnv(&b, "compose"); err != nil || !strings.Contains(b.String(), "http://host.docker.internal:") || !strings.Contains(b.String(), "host-gateway") {
+		t.Errorf("with --allow-host host.docker.internal: %v\n%s", err, b.String())
 	}
 }
 
