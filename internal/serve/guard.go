@@ -256,14 +256,28 @@ func (s *Server) guard(w *record, r *http.Request) bool {
 
 // hostList names the hosts this server answers to, for messages.
 func (s *Server) hostList() string {
-	names := []string{s.hosts.listen}
-	if s.hosts.anyIP {
-		names = []string{"any of this machine's IP addresses"}
+	var names []string
+	add := func(n string) {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
 	}
-	names = append(names, "127.0.0.1", "[::1]", "localhost")
+	switch {
+	case s.hosts.anyIP:
+		add("any of this machine's IP addresses")
+	case s.hosts.ip.Is6():
+		add("[" + s.hosts.ip.String() + "]")
+	case s.hosts.ip.IsValid():
+		add(s.hosts.ip.String())
+	default:
+		add(s.hosts.listen)
+	}
+	add("127.0.0.1")
+	add("[::1]")
+	add("localhost")
 	for _, n := range containerHostNames {
 		if s.hosts.names[n] {
-			names = append(names, n)
+			add(n)
 		}
 	}
 	var extra []string

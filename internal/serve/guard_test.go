@@ -394,3 +394,24 @@ func TestIMDSWithoutSecretOnlyUnderOwnNames(t *testing.T) {
 		}
 	}
 }
+
+// The 403 names each of the server's names once (issue 21.11): a listener
+// on 127.0.0.1 or [::1] is not listed a second time among the loopback
+// names.
+func TestRefusalNamesEachHostOnce(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:0", "[::1]:0"} {
+		s, err := New(Options{Provider: &upstream{}, Addr: addr, Secret: testSecret})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list := s.hostList()
+		for _, n := range strings.Split(list, ", ") {
+			if strings.Count(", "+list+", ", ", "+n+", ") != 1 {
+				t.Errorf("listening on %s: %q is named more than once: %s", addr, n, list)
+			}
+		}
+		if !strings.HasPrefix(list, "127.0.0.1, [::1], localhost") && !strings.HasPrefix(list, "[::1], 127.0.0.1, localhost") {
+			t.Errorf("listening on %s: %s", addr, list)
+		}
+	}
+}

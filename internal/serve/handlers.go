@@ -190,9 +190,9 @@ func (s *Server) answer(w *record, r *http.Request, p *protocol, resource string
 		fail(http.StatusBadRequest, "invalid_request", "Required query parameter resource not specified")
 		return
 	}
-	if resources.CheckShape(resource) != nil {
+	if err := resources.CheckShape(resource); err != nil {
 		w.note = "invalid resource"
-		fail(http.StatusBadRequest, "invalid_resource", "The resource is not a resource URI or app id: use characters A-Z, a-z, 0-9 and ._/:- only.")
+		fail(http.StatusBadRequest, "invalid_resource", resourceProblem(resource, err))
 		return
 	}
 	w.resource = resource
@@ -221,6 +221,24 @@ func (s *Server) answer(w *record, r *http.Request, p *protocol, resource string
 	}
 	// The answer names the identity the token is for, mapped or not.
 	writeToken(w, p, tok, fetched, resource, id, s.now())
+}
+
+// resourceProblem is the sentence for a resource that failed the shape
+// rule (err says how). A bare word is named as one, with the URI of the
+// alias it is or most likely means: SDK clients send the URI itself, and
+// serve expands no alias, as Azure's endpoints expand none.
+func resourceProblem(resource string, err error) string {
+	q := human.Quote(bounded(resource, 100))
+	if strings.Contains(resource, "/") || resources.Validate(resource) != nil {
+		return fmt.Sprintf("The resource %s %s.", q, err)
+	}
+	msg := fmt.Sprintf("The resource %s is a word, not a resource URI or app id; clients send the URI itself, since serve, like Azure's endpoints, expands no alias", q)
+	if uri := resources.Expand(resource); uri != resource {
+		msg += fmt.Sprintf(" (%s is aztoken get's alias for %s)", q, uri)
+	} else if a := resources.Suggest(resource); a != "" {
+		return msg + fmt.Sprintf("; did you mean %s?", resources.Expand(a))
+	}
+	return msg + "."
 }
 
 // failure is the answer to an upstream error: the protocol's "identity
