@@ -118,13 +118,6 @@ func (c *Chain) GetToken(ctx context.Context, req Request) (Token, Result, error
 			}
 		}
 		o := a.out
-		if ctx.Err() != nil && o.Status != StatusOK {
-			o.Status = StatusTimedOut
-			if !strings.Contains(o.Reason, "timed out") {
-				o.Reason = "the command's --timeout ran out while this source was working"
-			}
-			o.Hint = "raise --timeout, or exclude this source with --exclude " + o.Source
-		}
 		res.Outcomes[i] = o
 		if c.OnOutcome != nil {
 			c.OnOutcome(o)
@@ -182,8 +175,29 @@ func getToken(ctx context.Context, s Source, req Request) (Token, error) {
 	case a := <-ch:
 		return a.tok, a.err
 	case <-t.C:
-		return Token{}, TimedOut("check the files this source reads (explain lists them), or exclude it with --exclude "+s.Name(),
+		return Token{}, TimedOut("check the files and devices this source reads (explain lists them)",
 			"did not return when its time ran out (%v); it is blocked, perhaps reading a file or device that never answers", ctx.Err())
+	}
+}
+
+// ranOut makes the outcome of a source that had not answered when the
+// command's deadline passed a timeout, with one hint for get and probe
+// alike: the source's own, when it said it timed out, else raise
+// --timeout. Never "exclude this source": a source that is configured but
+// slow is most likely the identity that was meant, and a later one would
+// hand out another's token.
+func ranOut(ctx context.Context, o *Outcome) {
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) || o.Status == StatusOK {
+		return
+	}
+	if o.Status != StatusTimedOut {
+		o.Status, o.Hint = StatusTimedOut, ""
+		if !strings.Contains(o.Reason, "timed out") {
+			o.Reason = "the command's --timeout ran out while this source was working"
+		}
+	}
+	if o.Hint == "" {
+		o.Hint = "raise --timeout; 'aztoken probe -v --source " + o.Source + "' shows what it sent and how long each request took"
 	}
 }
 
@@ -210,6 +224,7 @@ func Try(ctx context.Context, s Source, req Request) Outcome {
 		if errors.Is(err, context.DeadlineExceeded) && o.Status == StatusTimedOut && !strings.Contains(o.Reason, "timed out") {
 			o.Reason = "timed out: " + o.Reason
 		}
+		ranOut(ctx, &o)
 		return o
 	}
 	if tok.AccessToken == "" {

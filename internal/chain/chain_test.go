@@ -278,3 +278,40 @@ func (s blockingSource) GetToken(context.Context, Request) (Token, error) {
 	<-s.release // ignores its context, as a blocked system call would
 	return Token{}, errors.New("released")
 }
+
+// A source still working when the deadline passes gets one hint, whether
+// the chain ran it (get) or Try alone (probe), and never "exclude": a
+// slow source that is configured is most likely the identity meant
+// (issue 21.8). A source that said it timed out keeps its own hint.
+func TestDeadlineHintIsOneForGetAndProbe(t *testing.T) {
+	t.Parallel()
+	for _, src := range []struct {
+		s    Source
+		want string
+	}{
+		{&fakeSource{name: "slow", delay: time.Hour}, "raise --timeout; 'aztoken probe -v --source slow' shows what it sent and how long each request took"},
+		{&ownTimeout{}, "its own hint"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+		_, res, _ := (&Chain{Sources: []Source{src.s}}).GetToken(ctx, Request{})
+		cancel()
+		ctx, cancel = context.WithTimeout(context.Background(), 30*time.Millisecond)
+		probe := Try(ctx, src.s, Request{})
+		cancel()
+		for _, o := range []Outcome{res.Outcomes[0], probe} {
+			if o.Status != StatusTimedOut || o.Hint != src.want {
+				t.Errorf("%s: status %s, hint %q; want timed out, %q", o.Source, o.Status, o.Hint, src.want)
+			}
+		}
+	}
+}
+
+// ownTimeout returns its own timeout when its context ends.
+type ownTimeout struct{}
+
+func (ownTimeout) Name() string { return "own" }
+
+func (ownTimeout) GetToken(ctx context.Context, _ Request) (Token, error) {
+	<-ctx.Done()
+	return Token{}, TimedOut("its own hint", "the endpoint did not answer")
+}

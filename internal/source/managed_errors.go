@@ -38,7 +38,12 @@ func classifyManaged(p managedPlan, cfg Config, tr *miTrace, err error) error {
 	var op *net.OpError
 	if p.kind == ManagedIMDS && errors.As(err, &op) && op.Op == "dial" {
 		hint := miProbeHint
-		if !cfg.ProbeIMDS {
+		switch {
+		case httpx.Refused(err) && cfg.ProbeIMDS:
+			hint = miRefusedHint
+		case httpx.Refused(err):
+			hint = miAloneRefusedHint
+		case !cfg.ProbeIMDS:
 			hint = miAloneHint
 		}
 		if op.Timeout() && !cfg.ProbeIMDS {

@@ -17,6 +17,13 @@ import (
 // is no managed identity, and on a slow VM the probe's time may be short.
 const miProbeHint = "on a developer machine there is no managed identity: sign in with az login (or exclude it with --exclude mi); on an Azure VM, raise --imds-timeout"
 
+// miRefusedHint and miAloneRefusedHint are the hints when nothing listens
+// at IMDS's address: waiting longer cannot help, so no --imds-timeout.
+const (
+	miRefusedHint      = "nothing listens at IMDS's address, so there is no managed identity here: on a developer machine sign in with az login (or exclude it with --exclude mi)"
+	miAloneRefusedHint = "nothing listens at IMDS's address, so there is no managed identity here: use another source (drop --source mi, or sign in with az login)"
+)
+
 // miDockerHint explains Docker Desktop's 403.
 const miDockerHint = "this is Docker Desktop's proxy, not IMDS: containers on a laptop have no managed identity; sign in with az login or use a service principal"
 
@@ -65,7 +72,7 @@ func (m *Managed) runProbe(ctx context.Context, p managedPlan, timeout time.Dura
 		case pctx.Err() != nil || miIsTimeout(err):
 			return chain.Unavailable(miProbeHint, "IMDS did not answer within %s", timeout)
 		case httpx.Refused(err):
-			return chain.Unavailable(miProbeHint, "nothing listens at %s", p.host())
+			return chain.Unavailable(miRefusedHint, "nothing listens at %s", p.host())
 		}
 		return chain.Unavailable(miProbeHint, "IMDS at %s could not be reached: %s", p.host(), miNetReason(err))
 	}
