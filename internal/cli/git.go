@@ -188,6 +188,7 @@ these URLs or any other, stay as they are. Running it again changes nothing.
 		RunE: func(cmd *cobra.Command, _ []string) error { return runGitConfigure(cmd, a, o) },
 	}
 	o.chain.bind(cmd, true)
+	hideResourceFlags(cmd)
 	f := cmd.Flags()
 	f.BoolVar(&o.undo, "undo", false, "remove aztoken's helper lines instead")
 	f.BoolVar(&o.keepOthers, "keep-other-helpers", false, "do not write the empty helper line: helpers configured earlier are asked first")
@@ -225,6 +226,13 @@ func helperArgs(cmd *cobra.Command) ([]string, error) {
 		args = append(args, "--"+f.Name, f.Value.String())
 	})
 	return args, err
+}
+
+// hideResourceFlags keeps --resource and --scope out of the help of a
+// command that chooses the resource itself (helperArgs refuses them).
+func hideResourceFlags(cmd *cobra.Command) {
+	_ = cmd.Flags().MarkHidden("resource")
+	_ = cmd.Flags().MarkHidden("scope")
 }
 
 // resourceNote says, per configuring command, what it asks for instead

@@ -36,6 +36,7 @@ the suffix ` + kubeconfig.BackupSuffix + `.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runKubeconfig(cmd, a, o) },
 	}
 	o.chain.bind(cmd, true)
+	hideResourceFlags(cmd)
 	f := cmd.Flags()
 	f.StringVar(&o.path, "kubeconfig", "", "the file to rewrite (default: the first of KUBECONFIG, else ~/.kube/config)")
 	f.StringVar(&o.context, "context", "", "convert only this context's user")
