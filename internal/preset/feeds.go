@@ -3,6 +3,7 @@ package preset
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -18,10 +19,14 @@ import (
 // reads only the password, and some clients want a name.
 const FeedUser = "aztoken"
 
+// NpmPasswordVar is the variable .npmrc's password lines name and exec
+// --for npm fills.
+const NpmPasswordVar = "AZURE_ARTIFACTS_NPM_PASSWORD"
+
 var npmRow = Preset{
 	Name:     "npm",
 	Clients:  "npm, pnpm and yarn through .npmrc (Azure Artifacts npm feeds)",
-	Vars:     []string{"AZURE_ARTIFACTS_NPM_PASSWORD"},
+	Vars:     []string{NpmPasswordVar},
 	Resource: "devops",
 	User:     "any: the feed reads only the password (.npmrc's username=" + FeedUser + ")",
 	Note:     "npm expands ${VAR} in .npmrc: its :_password= lines name the variable, which gets the token base64-encoded as npm expects; --feed finds the feed's tenant",
@@ -83,4 +88,29 @@ func FeedKey(u *url.URL) string {
 		return "feed:" + host + "/" + strings.ToLower(org)
 	}
 	return "feed:" + host
+}
+
+// NpmEmail is what .npmrc's email lines say: npm wants one for a
+// registry with a user name and password, and Azure Artifacts ignores it.
+const NpmEmail = "npm requires email to be set but doesn't use the value"
+
+// NpmrcLines are the .npmrc lines for an npm feed: the registry, and the
+// user name, password and email for both paths Azure Artifacts serves
+// (.../npm/registry/ and .../npm/). The password is ${variable}, which
+// npm expands from its environment when it reads the file, so the file
+// holds no secret; exec --for npm fills the variable. feed is the feed's
+// npm URL (ending in /npm/registry/ or /npm/).
+func NpmrcLines(feed *url.URL, variable string) (string, error) {
+	p := feed.EscapedPath()
+	i := strings.Index(p, "/npm/")
+	if i < 0 || !strings.Contains(p[:i], "/_packaging/") {
+		return "", fmt.Errorf("%s is not an Azure Artifacts npm feed URL (…/_packaging/FEED/npm/registry/)", feed.Redacted())
+	}
+	npm := "//" + feed.Host + p[:i] + "/npm/"
+	var b strings.Builder
+	fmt.Fprintf(&b, "registry=https:%sregistry/\n", npm)
+	for _, prefix := range []string{npm + "registry/", npm} {
+		fmt.Fprintf(&b, "%s:username=%s\n%s:_password=${%s}\n%s:email=%s\n", prefix, FeedUser, prefix, variable, prefix, NpmEmail)
+	}
+	return b.String(), nil
 }

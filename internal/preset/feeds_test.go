@@ -102,3 +102,27 @@ func TestFeedKey(t *testing.T) {
 		}
 	}
 }
+
+func TestNpmrcLines(t *testing.T) {
+	want := `registry=https://pkgs.dev.azure.com/contoso/web/_packaging/shared/npm/registry/
+//pkgs.dev.azure.com/contoso/web/_packaging/shared/npm/registry/:username=aztoken
+//pkgs.dev.azure.com/contoso/web/_packaging/shared/npm/registry/:_password=${AZURE_ARTIFACTS_NPM_PASSWORD}
+//pkgs.dev.azure.com/contoso/web/_packaging/shared/npm/registry/:email=npm requires email to be set but doesn't use the value
+//pkgs.dev.azure.com/contoso/web/_packaging/shared/npm/:username=aztoken
+//pkgs.dev.azure.com/contoso/web/_packaging/shared/npm/:_password=${AZURE_ARTIFACTS_NPM_PASSWORD}
+//pkgs.dev.azure.com/contoso/web/_packaging/shared/npm/:email=npm requires email to be set but doesn't use the value
+`
+	for _, in := range []string{
+		"https://pkgs.dev.azure.com/contoso/web/_packaging/shared/npm/registry/",
+		"https://pkgs.dev.azure.com/contoso/web/_packaging/shared/npm/registry",
+		"https://pkgs.dev.azure.com/contoso/web/_packaging/shared/npm/",
+	} {
+		got, err := NpmrcLines(mustURL(t, in), "AZURE_ARTIFACTS_NPM_PASSWORD")
+		if err != nil || got != want {
+			t.Errorf("NpmrcLines(%s) = %v\n%s\nwant\n%s", in, err, got, want)
+		}
+	}
+	if _, err := NpmrcLines(mustURL(t, "https://pkgs.dev.azure.com/contoso/_packaging/shared/pypi/simple/"), "X"); err == nil {
+		t.Error("a PyPI feed gave npm lines")
+	}
+}
