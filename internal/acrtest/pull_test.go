@@ -84,6 +84,15 @@ func TestDockerPullsFromACRThroughTheHelper(t *testing.T) {
 				t.Errorf("docker's config.json should hold the helper and no login:\n%s (%v)", cfg, err)
 			}
 
+			// docker login with nothing given takes the helper's
+			// credentials, checks them with the registry and hands them
+			// back to store, which keeps nothing: no secret in the file.
+			w.mustRun(t, env, docker, "login", registry)
+			cfg, err = os.ReadFile(filepath.Join(dockerConfig, "config.json"))
+			if err != nil || strings.Contains(string(cfg), `"auth":`) || strings.Contains(string(cfg), "eyJ") || !strings.Contains(string(cfg), `"`+registry+`": "aztoken"`) {
+				t.Errorf("after docker login, config.json should still hold the helper and no secret:\n%s (%v)", cfg, err)
+			}
+
 			// The same server under another name is not the registry the
 			// user named: with aztoken as docker's helper for every
 			// registry, it says "not found" and docker pulls without
