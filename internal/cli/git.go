@@ -157,7 +157,7 @@ func tenantMemo(a *App) *tenantdiscovery.Memo {
 }
 
 type gitConfigureOptions struct {
-	undo, keepOthers bool
+	remove, keepOthers bool
 	command          string
 	// chain holds the chain's flags, which configure writes into the
 	// helper line for git to pass back.
@@ -181,16 +181,16 @@ https://*.visualstudio.com:
 The chain's flags given here (--source, --client-id, --tenant, ...) go into the
 helper line and choose the identity git's tokens come from. Other helpers, for
 these URLs or any other, stay as they are. Running it again changes nothing.
---undo removes aztoken's lines (useHttpPath stays).`,
+--remove takes aztoken's lines out again (useHttpPath stays).`,
 		Example: `  aztoken git configure
   aztoken git configure --source workload     # a CI job: only workload identity
-  aztoken git configure --undo`,
+  aztoken git configure --remove`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runGitConfigure(cmd, a, o) },
 	}
 	o.chain.bind(cmd, true)
 	hideResourceFlags(cmd)
 	f := cmd.Flags()
-	f.BoolVar(&o.undo, "undo", false, "remove aztoken's helper lines instead")
+	f.BoolVar(&o.remove, "remove", false, "remove aztoken's helper lines instead (other helpers stay)")
 	f.BoolVar(&o.keepOthers, "keep-other-helpers", false, "do not write the empty helper line: helpers configured earlier are asked first")
 	f.StringVar(&o.command, "command", "", "the aztoken git runs (default: this aztoken's absolute path)")
 	_ = cmd.RegisterFlagCompletionFunc("command", cobra.NoFileCompletions)
@@ -256,7 +256,7 @@ func runGitConfigure(cmd *cobra.Command, a *App, o *gitConfigureOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.undo {
+	if o.remove {
 		removed, err := gitcred.Unconfigure(cmd.Context(), g)
 		if err != nil {
 			return err
@@ -282,7 +282,7 @@ func runGitConfigure(cmd *cobra.Command, a *App, o *gitConfigureOptions) error {
 	}
 	fmt.Fprintln(a.IO.Out, "Wrote to the global git configuration (git config --global):")
 	writeSettings(a, wrote)
-	fmt.Fprintln(a.IO.Out, "Undo with: aztoken git configure --undo")
+	fmt.Fprintln(a.IO.Out, "Undo with: aztoken git configure --remove")
 	return nil
 }
 
