@@ -158,7 +158,7 @@ func tenantMemo(a *App) *tenantdiscovery.Memo {
 
 type gitConfigureOptions struct {
 	remove, keepOthers bool
-	command          string
+	command            string
 	// chain holds the chain's flags, which configure writes into the
 	// helper line for git to pass back.
 	chain chainOptions
