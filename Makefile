@@ -3,6 +3,7 @@ GO        ?= go
 BIN       ?= bin/aztoken
 PREFIX    ?= /usr/local
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
+ACTIONLINT ?= $(shell $(GO) env GOPATH)/bin/actionlint
 FUZZTIME  ?= 30s
 # The targets every package must build, vet and compile its tests for.
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
@@ -71,13 +72,19 @@ test-windows:
 test-short:
 	$(GO) test -short ./...
 
-lint: staticcheck
+lint: staticcheck actionlint
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
+	$(ACTIONLINT)
 
 staticcheck:
 	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+# actionlint checks .github/workflows (the GitHub Actions CI on Linux,
+# macOS and Windows).
+actionlint:
+	@test -x $(ACTIONLINT) || $(GO) install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
 # Build, vet and compile the tests (go test -c links them) for every
 # platform. Nothing runs: only Linux tests run here.
