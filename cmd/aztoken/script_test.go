@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,9 +61,21 @@ func scriptParams(dir string) testscript.Params {
 			// Only our own bin (fake tools go there) and testscript's (the
 			// aztoken command) come before the system's: a real az on this
 			// machine must never answer a test.
-			e.Setenv("PATH", bin+":"+commandDir(e.Getenv("PATH"))+":"+proctest.SystemPath())
+			e.Setenv("PATH", proctest.PathList(bin, commandDir(e.Getenv("PATH")), proctest.SystemPath()))
 			e.Setenv("HOME", filepath.Join(e.WorkDir, "home"))
 			e.Setenv("XDG_CACHE_HOME", filepath.Join(e.WorkDir, "cache"))
+			if runtime.GOOS == "windows" {
+				// Where Windows keeps the cache and the tools' logins;
+				// the .cmd fakes hang by starting this binary as a
+				// sleeper (proctest.SleeperEnv).
+				e.Setenv("LOCALAPPDATA", filepath.Join(e.WorkDir, "cache"))
+				e.Setenv("USERPROFILE", filepath.Join(e.WorkDir, "home"))
+				exe, err := os.Executable()
+				if err != nil {
+					return err
+				}
+				e.Setenv("FAKE_SLEEPER", exe)
+			}
 			e.Setenv("FAKEBIN", fakebin)
 			e.Setenv(httpx.LoopbackOnlyEnv, "1")
 			e.Setenv("AZTOKEN_CACHE_ENCRYPTION", "off")
@@ -97,8 +110,10 @@ func scriptParams(dir string) testscript.Params {
 // commandDir finds, in PATH, the directory where testscript put aztoken.
 func commandDir(path string) string {
 	for _, d := range filepath.SplitList(path) {
-		if _, err := os.Stat(filepath.Join(d, "aztoken")); err == nil {
-			return d
+		for _, name := range []string{"aztoken", "aztoken.exe"} {
+			if _, err := os.Stat(filepath.Join(d, name)); err == nil {
+				return d
+			}
 		}
 	}
 	panic("testscript did not put aztoken on PATH")
@@ -313,11 +328,16 @@ func parseFault(ts *testscript.TestScript, words []string) fakeazure.Fault {
 // cmdTool puts a fake developer tool (az, azd, pwsh) first on PATH.
 func cmdTool(ts *testscript.TestScript, neg bool, args []string) {
 	for _, name := range args {
+		if runtime.GOOS == "windows" {
+			name += ".cmd" // cmd.exe's fakes; the sh ones cannot run there
+		}
 		src := filepath.Join(ts.Getenv("FAKEBIN"), name)
-		if _, err := os.Stat(src); err != nil {
+		data, err := os.ReadFile(src)
+		if err != nil {
 			ts.Fatalf("tool: no fake %s in testdata/fakebin", name)
 		}
-		ts.Check(os.Symlink(src, filepath.Join(ts.Getenv("WORK"), "bin", name)))
+		// A copy, not a link: Windows makes links only for administrators.
+		ts.Check(os.WriteFile(filepath.Join(ts.Getenv("WORK"), "bin", name), data, 0o755))
 	}
 }
 
@@ -352,6 +372,13 @@ func cmdMI(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		if args[1] == fakeazure.SourceArc {
 			opts.ArcKeyDir = fakeazure.ArcTokenDirLinux
+			if runtime.GOOS == "windows" {
+				// MSAL's directory there is under ProgramData, which
+				// aztoken reads from the script's environment.
+				pd := filepath.Join(ts.Getenv("WORK"), "programdata")
+				ts.Setenv("ProgramData", pd)
+				opts.ArcKeyDir = filepath.Join(pd, "AzureConnectedMachineAgent", "Tokens")
+			}
 			if err := os.MkdirAll(opts.ArcKeyDir, 0o700); err != nil {
 				ts.Fatalf("Azure Arc needs %s (run the tests as root): %v", opts.ArcKeyDir, err)
 			}

@@ -50,7 +50,17 @@ type Options struct {
 // NewClient returns a client with the guard, bounded bodies, no redirects
 // and request recording.
 func NewClient(o Options) *http.Client {
+	// A configuration of our own (a pinned thumbprint) speaks HTTP/1.1.
+	h2 := o.TLS == nil
 	if o.TLS == nil || o.TLS.RootCAs == nil {
+		if roots := testRoots(); roots != nil {
+			tc := &tls.Config{}
+			if o.TLS != nil {
+				tc = o.TLS.Clone()
+			}
+			tc.RootCAs = roots
+			o.TLS = tc
+		}
 		warmRoots()
 	}
 	base := &http.Transport{
@@ -61,7 +71,7 @@ func NewClient(o Options) *http.Client {
 		ResponseHeaderTimeout: 0,
 		MaxIdleConnsPerHost:   4,
 		IdleConnTimeout:       30 * time.Second,
-		ForceAttemptHTTP2:     o.TLS == nil,
+		ForceAttemptHTTP2:     h2,
 	}
 	// Retries wrap the recording transport, so -v shows every attempt.
 	var rt http.RoundTripper = &transport{base: base, rewrite: o.Rewrite}
