@@ -273,9 +273,15 @@ func TestLookPathUsesGivenPath(t *testing.T) {
 func TestRunBrokenInterpreter(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	proctest.WriteExecutable(filepath.Join(dir, "tool"), []byte("#!/nonexistent/interpreter\n"))
+	// Found, but not a program the OS can start: a script whose #! names
+	// no interpreter, or on Windows an .exe that is not one.
+	name, content := "tool", "#!/nonexistent/interpreter\n"
+	if runtime.GOOS == "windows" {
+		name, content = "tool.exe", "not a program\n"
+	}
+	proctest.WriteExecutable(filepath.Join(dir, name), []byte(content))
 	_, err := Run(context.Background(), Cmd{Name: "tool", Environ: []string{"PATH=" + dir}})
-	if err == nil || errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "could not start "+filepath.Join(dir, "tool")) {
+	if err == nil || errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "could not start "+filepath.Join(dir, name)) {
 		t.Errorf("err = %v, want a start failure that is not ErrNotFound", err)
 	}
 }
