@@ -62,7 +62,7 @@ func TestPostgresAcceptsOnlyValidEntraTokens(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			before := len(pg.Refused())
-			cfg, err := pgconn.ParseConfig("host=" + host + " port=" + port + " user=" + tt.user + " dbname=postgres sslmode=" + tt.sslmode + " sslrootcert=" + ca)
+			cfg, err := pgconn.ParseConfig("host=" + host + " port=" + port + " user=" + tt.user + " dbname=postgres sslmode=" + tt.sslmode + " sslrootcert=" + filepath.ToSlash(ca)) // libpq's syntax reads a backslash as an escape
 			if err != nil {
 				t.Fatal(err)
 			}
