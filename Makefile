@@ -4,6 +4,7 @@ BIN       ?= bin/aztoken
 PREFIX    ?= /usr/local
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 ACTIONLINT ?= $(shell $(GO) env GOPATH)/bin/actionlint
+DEADCODE  ?= $(shell $(GO) env GOPATH)/bin/deadcode
 FUZZTIME  ?= 30s
 # The targets every package must build, vet and compile its tests for.
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
@@ -21,7 +22,7 @@ LDFLAGS   := -s -w -X github.com/aztoken/aztoken/internal/cli.commit=$(COMMIT)
 # Every test and benchmark refuses to dial anything but loopback.
 export AZTOKEN_LOOPBACK_ONLY = 1
 
-.PHONY: all build image test-containers test-prereqs test test-windows test-short lint staticcheck install bench fuzz fuzz-short completions check-completions man demo clean
+.PHONY: all build image test-containers test-prereqs test test-windows test-short lint staticcheck deadcode install bench fuzz fuzz-short completions check-completions man demo clean
 
 all: build
 
@@ -72,11 +73,29 @@ test-windows:
 test-short:
 	$(GO) test -short ./...
 
-lint: staticcheck actionlint
+lint: staticcheck actionlint deadcode
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 	$(ACTIONLINT)
+
+# No function in the shipped binary's packages that only tests reach:
+# deadcode's roots are cmd/aztoken's main alone, so a function it reports
+# for Linux, Windows and macOS alike is there for tests (or for nothing).
+# .ci/deadcode-allow lists the few kept on purpose, with the reason.
+deadcode:
+	@test -x $(DEADCODE) || $(GO) install golang.org/x/tools/cmd/deadcode@v0.51.0
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	for os in linux windows darwin; do \
+		GOOS=$$os $(DEADCODE) ./cmd/aztoken > "$$tmp/$$os.out"; \
+		sed -E 's/:[0-9]+:[0-9]+:/:/' "$$tmp/$$os.out" | sort > "$$tmp/$$os"; \
+	done; \
+	grep -v '^#' .ci/deadcode-allow | grep . | sort > "$$tmp/allow"; \
+	comm -12 "$$tmp/linux" "$$tmp/windows" | comm -12 - "$$tmp/darwin" | comm -23 - "$$tmp/allow" > "$$tmp/dead"; \
+	if [ -s "$$tmp/dead" ]; then \
+		echo "deadcode: only tests reach these functions of the shipped packages; delete them or move them into a _test.go file (or, with a reason, into .ci/deadcode-allow):"; \
+		cat "$$tmp/dead"; exit 1; \
+	fi
 
 staticcheck:
 	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2

@@ -69,10 +69,6 @@ type cache struct {
 	stop  context.CancelFunc
 }
 
-func newCache(p Provider, timeout time.Duration, now func() time.Time) *cache {
-	return newBoundedCache(p, timeout, now, DefaultMaxEntries, DefaultMaxUpstream)
-}
-
 func newBoundedCache(p Provider, timeout time.Duration, now func() time.Time, maxEntries, maxUpstream int) *cache {
 	ctx, stop := context.WithCancel(context.Background())
 	return &cache{
@@ -87,13 +83,6 @@ func newBoundedCache(p Provider, timeout time.Duration, now func() time.Time, ma
 		ctx:      ctx,
 		stop:     stop,
 	}
-}
-
-// len is the number of cached tokens.
-func (c *cache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.entries)
 }
 
 // lookup returns the entry for key and marks it used. The cached path

@@ -64,7 +64,7 @@ func FuzzServeRequest(f *testing.F) {
 		s, err := New(Options{
 			Addr: cfg.addr, AllowRemote: cfg.allowRemote, IMDS: cfg.imds, AllowResources: cfg.allow,
 			Secret: testSecret, AccessLog: &log, Now: func() time.Time { return now },
-			Provider: ProviderFunc(func(context.Context, string, Identity) (chain.Token, error) {
+			Provider: providerFunc(func(context.Context, string, Identity) (chain.Token, error) {
 				return chain.Token{AccessToken: fuzzToken, TokenType: "Bearer", ExpiresOn: now.Add(time.Hour)}, nil
 			}),
 		})

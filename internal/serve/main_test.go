@@ -131,3 +131,24 @@ func do(t testing.TB, c *http.Client, method, url, body string, headers map[stri
 	_, _ = b.ReadFrom(resp.Body)
 	return resp.StatusCode, b.String()
 }
+
+// Test helpers that the server itself has no use for.
+
+// providerFunc adapts a function to Provider.
+type providerFunc func(ctx context.Context, resource string, id Identity) (chain.Token, error)
+
+func (f providerFunc) Token(ctx context.Context, resource string, id Identity) (chain.Token, error) {
+	return f(ctx, resource, id)
+}
+
+// newCache is a cache with the server's default bounds.
+func newCache(p Provider, timeout time.Duration, now func() time.Time) *cache {
+	return newBoundedCache(p, timeout, now, DefaultMaxEntries, DefaultMaxUpstream)
+}
+
+// len is the number of cached tokens.
+func (c *cache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.entries)
+}

@@ -53,14 +53,6 @@ type Provider interface {
 	Token(ctx context.Context, resource string, id Identity) (chain.Token, error)
 }
 
-// ProviderFunc adapts a function to Provider.
-type ProviderFunc func(ctx context.Context, resource string, id Identity) (chain.Token, error)
-
-// Token calls f.
-func (f ProviderFunc) Token(ctx context.Context, resource string, id Identity) (chain.Token, error) {
-	return f(ctx, resource, id)
-}
-
 // IMDSMode says how the IMDS protocol is served.
 type IMDSMode int
 
