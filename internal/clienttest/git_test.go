@@ -36,13 +36,19 @@ func TestGitCloneAndPushAzureRepos(t *testing.T) {
 	}
 	addr := listen443(t)
 
-	id := newIdentity(t)
+	// The organizations' tenant is not the identity's home tenant, so a
+	// token from the chain's default tenant would be refused: only a
+	// tenant discovered from the organization's answer gets in.
+	const home, orgTenant = "0b5a7a4e-0000-4000-8000-00000000a0e1", "5d2c1f0a-0000-4000-8000-00000000b0e2"
+	id := newIdentity(t, home, orgTenant)
 	root := t.TempDir()
 	work := t.TempDir()
 	seedRepo(t, id, gitBin, filepath.Join(root, "contoso", "web", "_git", "web"), filepath.Join(work, "seed"))
+	seedRepo(t, id, gitBin, filepath.Join(root, "fabrikam", "api", "_git", "api"), filepath.Join(work, "seed2"))
 
 	repos, err := fakeazure.NewAzureRepos(fakeazure.AzureReposOptions{
-		Addr: addr, Tenant: id.entra.TenantID(), Issuer: id.entra.Minter(), HTTPBackend: backend, Root: root,
+		Addr: addr, Tenant: orgTenant, Issuer: id.entra.Minter(), HTTPBackend: backend, Root: root,
+		ResourceTenantOnly: []string{"fabrikam"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -131,9 +137,23 @@ func TestGitCloneAndPushAzureRepos(t *testing.T) {
 		}
 	}
 
+	// An organization whose 401 names its tenant only in
+	// X-VSS-ResourceTenant: discovery reads the header.
+	before := len(repos.Requests())
+	id.run(t, work, nil, gitBin, "clone", "-q", "https://dev.azure.com/fabrikam/api/_git/api", "api")
+	heads = 0
+	for _, r := range repos.Requests()[before:] {
+		if r.Method == "HEAD" && r.Path == "/fabrikam" {
+			heads++
+		}
+	}
+	if heads != 1 || repos.BadTokens() != 0 {
+		t.Errorf("fabrikam: %d discovery requests, %d tokens refused; want 1 and 0", heads, repos.BadTokens())
+	}
+
 	// A look-alike host gets nothing from aztoken: git, with no other
 	// helper and no terminal, fails without sending a token.
-	before := len(repos.Requests())
+	before = len(repos.Requests())
 	id.run(t, work, nil, gitBin, "config", "--global", "--add", "http.curloptResolve", "dev.azure.com.evil.example:443:"+ip)
 	_, stderr, err := id.try(work, []string{"GIT_SSL_NO_VERIFY=1"}, gitBin, "clone", "-q", "https://dev.azure.com.evil.example/contoso/web/_git/web", "evil")
 	if err == nil {

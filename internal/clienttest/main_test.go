@@ -84,9 +84,11 @@ func (id *identity) trust(t *testing.T, pem []byte) {
 
 const clientSecret = "client-secret-clienttest-3f9a"
 
-func newIdentity(t *testing.T) *identity {
+// tenants, when given, are the fake's tenants, the first the identity's
+// home (AZURE_TENANT_ID); it may ask for a token from any of them.
+func newIdentity(t *testing.T, tenants ...string) *identity {
 	t.Helper()
-	e, err := fakeazure.NewEntra(fakeazure.EntraOptions{})
+	e, err := fakeazure.NewEntra(fakeazure.EntraOptions{Tenants: tenants})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +112,7 @@ func newIdentity(t *testing.T) *identity {
 		"SSL_CERT_FILE=" + caFile,
 		"AZURE_AUTHORITY_HOST=" + e.URL() + "/",
 		"AZURE_TENANT_ID=" + e.TenantID(),
+		"AZURE_ADDITIONALLY_ALLOWED_TENANTS=*",
 		"AZURE_CLIENT_ID=app-clienttest",
 		"AZURE_CLIENT_SECRET=" + clientSecret,
 		"AZURE_POD_IDENTITY_AUTHORITY_HOST=http://127.0.0.1:9",

@@ -32,6 +32,9 @@ type AzureReposOptions struct {
 	// HTTPBackend is git's git-http-backend; Root holds the bare
 	// repositories, at <org>/<project>/_git/<repo> as their URL paths.
 	HTTPBackend, Root string
+	// ResourceTenantOnly are organizations whose 401 names the tenant
+	// only in X-VSS-ResourceTenant, without the Bearer challenge.
+	ResourceTenantOnly []string
 }
 
 // AzureRepos is a fake of Azure Repos over HTTPS, for the real git: git's
@@ -61,7 +64,8 @@ type RepoRequest struct {
 // *.visualstudio.com (and loopback).
 func NewAzureRepos(o AzureReposOptions) (*AzureRepos, error) {
 	f := &AzureRepos{opts: o, devopsAuth: &devopsAuth{tenant: o.Tenant, issuer: o.Issuer,
-		extra: []string{`Basic realm="https://tfsprodweu1.app.visualstudio.com/"`, "TFS-Federated"}}}
+		extra:              []string{`Basic realm="https://tfsprodweu1.app.visualstudio.com/"`, "TFS-Federated"},
+		resourceTenantOnly: o.ResourceTenantOnly}}
 	f.cgi = &cgi.Handler{
 		Path: o.HTTPBackend,
 		Env: []string{

@@ -2,6 +2,8 @@ package fakeazure
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/aztoken/aztoken/internal/mint"
@@ -19,6 +21,9 @@ type devopsAuth struct {
 	issuer    *mint.Minter
 	authority string   // https://login.microsoftonline.com unless a hostile fake says otherwise
 	extra     []string // further WWW-Authenticate challenges, such as a Basic realm
+	// resourceTenantOnly are organizations (first path segments) whose 401
+	// names the tenant only in X-VSS-ResourceTenant.
+	resourceTenantOnly []string
 
 	mu       sync.Mutex
 	log      []RepoRequest
@@ -50,7 +55,10 @@ func (g *devopsAuth) admit(w http.ResponseWriter, r *http.Request) (rec *RepoReq
 		authority = "https://login.microsoftonline.com"
 	}
 	h := w.Header()
-	h.Add("WWW-Authenticate", "Bearer authorization_uri="+authority+"/"+g.tenant)
+	org, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if !slices.Contains(g.resourceTenantOnly, org) {
+		h.Add("WWW-Authenticate", "Bearer authorization_uri="+authority+"/"+g.tenant)
+	}
 	for _, c := range g.extra {
 		h.Add("WWW-Authenticate", c)
 	}
