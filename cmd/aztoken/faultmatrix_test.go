@@ -200,8 +200,14 @@ func (e *fmEnv) baseEnv() []string {
 	}
 }
 
-// run sets up one cell's fakes, runs aztoken and reports what happened.
+// run sets up one cell's fakes, runs aztoken get and reports what
+// happened.
 func (e *fmEnv) run(src fmSource, f fmFault) fmResult {
+	return e.runCommand(src, f, "get", "--no-cache")
+}
+
+// runCommand is run for another command line than get's.
+func (e *fmEnv) runCommand(src fmSource, f fmFault, command ...string) fmResult {
 	other := newFMRecorder()
 	defer other.srv.Close()
 	env := e.baseEnv()
@@ -266,7 +272,7 @@ func (e *fmEnv) run(src fmSource, f fmFault) fmResult {
 		setFault(f.fault(other.srv.URL + "/elsewhere"))
 	}
 
-	args := append([]string{"get", "--no-cache", "--timeout", fmTimeout.String()}, src.args...)
+	args := append(append(command, "--timeout", fmTimeout.String()), src.args...)
 	// A backstop well past the limit, so a hanging child fails its cell
 	// instead of the whole test binary.
 	ctx, cancel := context.WithTimeout(context.Background(), 4*fmTimeout)
@@ -480,6 +486,57 @@ func TestFaultMatrix(t *testing.T) {
 			}
 			fmJudge(t, c.src, c.f, c.want, c.res)
 		})
+	}
+}
+
+// probe --strict exits as get does in every cell of the matrix, whatever
+// the fault, timeouts included (issue 21.4): the two run side by side,
+// get's code being the documented one TestFaultMatrix checks.
+func TestFaultMatrixProbeStrictAgrees(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole matrix again")
+	}
+	e := newFMEnv(t)
+	type run struct {
+		src       fmSource
+		f         fmFault
+		get       fmWant
+		probe     fmResult
+		getResult fmResult
+	}
+	var runs []*run
+	for _, src := range fmSources {
+		if src.mi == fakeazure.SourceArc && e.arcErr != nil {
+			continue
+		}
+		for _, f := range fmFaults {
+			if w, ok := fmExpect(src, f); ok && w.known == "" {
+				runs = append(runs, &run{src: src, f: f, get: w})
+			}
+		}
+	}
+	sem := make(chan struct{}, fmConcurrency)
+	var wg sync.WaitGroup
+	for _, r := range runs {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r.probe = e.runCommand(r.src, r.f, "probe", "--strict")
+		})
+	}
+	wg.Wait()
+	for _, r := range runs {
+		if r.probe.err == nil && r.probe.code != r.get.code {
+			// Once more, alone: a starved child can miss a deadline.
+			r.probe = e.runCommand(r.src, r.f, "probe", "--strict")
+		}
+		if r.probe.err != nil {
+			t.Errorf("%s / %s: %v", r.src.name, r.f.name, r.probe.err)
+			continue
+		}
+		if r.probe.code != r.get.code {
+			t.Errorf("aztoken probe --strict %s   # %s: %s: exit %d, get's is %d\n%s", strings.Join(r.src.args, " "), r.src.name, r.f.name, r.probe.code, r.get.code, fmClip(r.probe.stdout))
+		}
 	}
 }
 

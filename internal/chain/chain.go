@@ -199,6 +199,30 @@ func ranOut(ctx context.Context, o *Outcome) {
 	if o.Hint == "" {
 		o.Hint = "raise --timeout; 'aztoken probe -v --source " + o.Source + "' shows what it sent and how long each request took"
 	}
+	o.Deadline = true
+}
+
+// Decide is what GetToken decides from outcomes in chain order, had they
+// come one after another: the source that answers (winner), or the one
+// that stops the chain (stopper: a failure, or a source still working when
+// the deadline passed), and the status of the whole (StatusOK when one
+// answers). probe runs every source at once and uses it to say, and with
+// --strict to exit, as get would.
+func Decide(outcomes []Outcome) (winner, stopper int, st Status) {
+	st = StatusUnavailable
+	for i, o := range outcomes {
+		switch {
+		case o.Status == StatusOK:
+			return i, -1, StatusOK
+		case o.Status == StatusFailed:
+			return -1, i, StatusFailed
+		case o.Status == StatusTimedOut && o.Deadline:
+			return -1, i, StatusTimedOut
+		case o.Status == StatusTimedOut:
+			st = StatusTimedOut
+		}
+	}
+	return -1, -1, st
 }
 
 // Try runs one source and describes what it did. probe uses it directly to

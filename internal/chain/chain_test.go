@@ -315,3 +315,50 @@ func (ownTimeout) GetToken(ctx context.Context, _ Request) (Token, error) {
 	<-ctx.Done()
 	return Token{}, TimedOut("its own hint", "the endpoint did not answer")
 }
+
+// Decide, which probe --strict uses on outcomes gathered at once, gives
+// GetToken's verdict on the same sources (issue 21.4).
+func TestDecideIsGetTokensVerdict(t *testing.T) {
+	t.Parallel()
+	ok := func(n string) Source { return &fakeSource{name: n} }
+	failed := func(n string) Source { return &fakeSource{name: n, err: Failed(nil, "", "refused")} }
+	absent := func(n string) Source { return &fakeSource{name: n, err: unavailable()} }
+	hangs := func(n string) Source { return &fakeSource{name: n, delay: time.Hour} }
+	ownTimeout := func(n string) Source { return &fakeSource{name: n, err: TimedOut("", "its own timeout")} }
+	for _, sources := range [][]Source{
+		{absent("a"), ok("b")},
+		{failed("a"), ok("b")},
+		{hangs("a"), failed("b")},
+		{absent("a"), hangs("b"), ok("c")},
+		{ownTimeout("a"), ok("b")},
+		{ownTimeout("a"), absent("b")},
+		{absent("a"), absent("b")},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 40*time.Millisecond)
+		_, res, err := (&Chain{Sources: sources}).GetToken(ctx, Request{})
+		cancel()
+		want := StatusOK
+		var ce *ChainError
+		if errors.As(err, &ce) {
+			want = ce.Status
+		}
+		ctx, cancel = context.WithTimeout(context.Background(), 40*time.Millisecond)
+		outcomes := make([]Outcome, len(sources))
+		for i, s := range sources {
+			outcomes[i] = Try(ctx, s, Request{})
+		}
+		cancel()
+		winner, stopper, got := Decide(outcomes)
+		if got != want || winner != res.Winner {
+			t.Errorf("%v: Decide = winner %d, stopper %d, %s; GetToken = winner %d, %s", names(sources), winner, stopper, got, res.Winner, want)
+		}
+	}
+}
+
+func names(ss []Source) []string {
+	var out []string
+	for _, s := range ss {
+		out = append(out, s.Name())
+	}
+	return out
+}

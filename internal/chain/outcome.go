@@ -42,8 +42,11 @@ type Outcome struct {
 	// HalfConfigured is set for a source that is unavailable because only
 	// part of its configuration is there (see chain.HalfConfigured).
 	HalfConfigured bool
-	Duration       time.Duration
-	Requests       []RequestInfo
+	// Deadline is set for a source that was still working when the
+	// command's deadline passed: the chain stops there (Decide).
+	Deadline bool
+	Duration time.Duration
+	Requests []RequestInfo
 	// Token is set when Status is StatusOK.
 	Token Token
 }

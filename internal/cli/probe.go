@@ -37,15 +37,15 @@ would stop the chain before it.
 
 Exit code 0 when any source answers, else 3, 4 or 5 as for get. With --strict,
 the exit code is what get's would be: 4 when the chain would stop at a failing
-source even though a later one answers, so probe can be a pipeline's
-preflight check.`,
+source even though a later one answers, 5 when it would stop at one still
+working when --timeout runs out, so probe can be a pipeline's preflight check.`,
 		Example: `  aztoken probe
   aztoken probe --strict --source env,mi    # CI preflight: fails as get would`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runProbe(cmd, a, o) },
 	}
 	o.bind(cmd, true)
 	addReportFlag(cmd, &o.format, output.ReportTable)
-	cmd.Flags().BoolVar(&o.strict, "strict", false, "exit as get would: 4 when the chain would stop at a failing source even though a later one answers")
+	cmd.Flags().BoolVar(&o.strict, "strict", false, "exit as get would: 4 when the chain would stop at a failing source even though a later one answers, 5 when at one still working when --timeout runs out")
 	return cmd
 }
 
@@ -74,8 +74,10 @@ type probeResult struct {
 }
 
 type probeReport struct {
-	Pick    string        `json:"-"` // see MarshalJSON
-	Stopper string        `json:"stopped_by,omitempty"`
+	Pick    string `json:"-"` // see MarshalJSON
+	Stopper string `json:"stopped_by,omitempty"`
+	// verdict is get's status for these outcomes (chain.Decide).
+	verdict chain.Status
 	Sources []probeResult `json:"sources"`
 }
 
@@ -133,10 +135,13 @@ func runProbe(cmd *cobra.Command, a *App, o *probeOptions) error {
 	if err := output.WriteReport(a.IO.Out, o.format, rep, func(w io.Writer) error { return writeProbeTable(w, a, rep) }); err != nil {
 		return err
 	}
-	if o.strict && rep.Stopper != "" {
-		// get would stop at the failing source and never reach the one
-		// that answers.
-		return silent(ExitFailed)
+	if o.strict {
+		// Exactly get's verdict: the same rule (chain.Decide) on the same
+		// outcomes, timeouts included.
+		if rep.verdict == chain.StatusOK {
+			return nil
+		}
+		return silent(chainCode(rep.verdict))
 	}
 	return probeExit(outcomes)
 }
@@ -144,7 +149,6 @@ func runProbe(cmd *cobra.Command, a *App, o *probeOptions) error {
 // buildProbeReport marks what the chain would do with these outcomes.
 func buildProbeReport(outcomes []chain.Outcome, now time.Time) probeReport {
 	rep := probeReport{Sources: make([]probeResult, len(outcomes))}
-	stopper := -1
 	for i, o := range outcomes {
 		pr := probeResult{
 			Source: o.Source, Status: o.Status, Reason: o.Reason, Hint: o.Hint, HalfConfigured: o.HalfConfigured, Requests: o.Requests,
@@ -160,14 +164,11 @@ func buildProbeReport(outcomes []chain.Outcome, now time.Time) probeReport {
 		}
 		rep.Sources[i] = pr
 	}
-	for i, o := range outcomes {
-		if o.Status == chain.StatusFailed && stopper < 0 && rep.Pick == "" {
-			stopper = i
-		}
-		if o.Status == chain.StatusOK && rep.Pick == "" && stopper < 0 {
-			rep.Pick = o.Source
-			rep.Sources[i].Chain = "pick"
-		}
+	winner, stopper, verdict := chain.Decide(outcomes)
+	rep.verdict = verdict
+	if winner >= 0 {
+		rep.Pick = outcomes[winner].Source
+		rep.Sources[winner].Chain = "pick"
 	}
 	if stopper >= 0 {
 		rep.Stopper = outcomes[stopper].Source
@@ -223,6 +224,8 @@ func writeProbeTable(w io.Writer, a *App, rep probeReport) error {
 		}
 	}
 	switch {
+	case rep.Stopper != "" && rep.verdict == chain.StatusTimedOut:
+		fmt.Fprintf(w, "\nThe chain would stop at %s: it was still working when --timeout ran out, so later sources are never tried.\n", rep.Stopper)
 	case rep.Pick == "" && rep.Stopper != "":
 		fmt.Fprintf(w, "\nThe chain would stop at %s: its failure is not 'unavailable', so later sources are never tried.\n", rep.Stopper)
 	case rep.Pick == "":
