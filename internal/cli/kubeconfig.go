@@ -71,7 +71,7 @@ func runKubeconfig(cmd *cobra.Command, a *App, o *kubeconfigOptions) error {
 	if err != nil {
 		return err
 	}
-	done, err := kubeconfig.Rewrite(path, kubeconfig.Options{
+	done, changed, err := kubeconfig.Rewrite(path, kubeconfig.Options{
 		Context: o.context, User: o.user, Command: o.command,
 		ServerID: o.serverID, Tenant: o.chain.tenant, Args: rest,
 	})
@@ -80,6 +80,10 @@ func runKubeconfig(cmd *cobra.Command, a *App, o *kubeconfigOptions) error {
 	}
 	for _, d := range done {
 		fmt.Fprintf(a.IO.Out, "user %s (%s) now runs: %s %s\n", d.User, d.Was, o.command, strings.Join(d.Args, " "))
+	}
+	if !changed {
+		fmt.Fprintf(a.IO.Out, "%s already says so; nothing written.\n", path)
+		return nil
 	}
 	fmt.Fprintf(a.IO.Out, "Wrote %s; the file as it was is %s%s.\n", path, path, kubeconfig.BackupSuffix)
 	return nil

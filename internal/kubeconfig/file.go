@@ -1,6 +1,7 @@
 package kubeconfig
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -41,28 +42,37 @@ func Path(flag string, getenv func(string) string) (string, error) {
 
 // Rewrite converts the file at path in place: the old content is kept
 // next to it (path + BackupSuffix), the new one replaces it atomically
-// with the same permissions, so kubectl never reads half a file.
-func Rewrite(path string, o Options) ([]Converted, error) {
+// with the same permissions, so kubectl never reads half a file. A
+// symbolic link is followed, and stays a link. When nothing would change
+// (run again), nothing is written, so the backup stays the file as it
+// was before aztoken first changed it; changed is false then.
+func Rewrite(path string, o Options) (done []Converted, changed bool, err error) {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
 	data, err := safefile.Read(path, maxFile)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the kubeconfig: %w", err)
+		return nil, false, fmt.Errorf("cannot read the kubeconfig: %w", err)
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	out, done, err := Convert(data, o)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, false, fmt.Errorf("%s: %w", path, err)
+	}
+	if bytes.Equal(out, data) {
+		return done, false, nil
 	}
 	mode := fi.Mode().Perm()
 	if err := writeAtomic(path+BackupSuffix, data, mode); err != nil {
-		return nil, fmt.Errorf("cannot keep a copy of the kubeconfig: %w", err)
+		return nil, false, fmt.Errorf("cannot keep a copy of the kubeconfig: %w", err)
 	}
 	if err := writeAtomic(path, out, mode); err != nil {
-		return nil, fmt.Errorf("cannot write the kubeconfig: %w", err)
+		return nil, false, fmt.Errorf("cannot write the kubeconfig: %w", err)
 	}
-	return done, nil
+	return done, true, nil
 }
 
 func writeAtomic(path string, data []byte, mode os.FileMode) error {

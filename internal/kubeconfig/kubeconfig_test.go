@@ -167,17 +167,28 @@ func TestRewrite(t *testing.T) {
 	if err := os.WriteFile(p, []byte(sample), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Rewrite(p, Options{Context: "aks-1"}); err != nil {
-		t.Fatal(err)
+	// Through a symbolic link, twice: the link stays, and the second run
+	// changes nothing, so the backup is still the file before aztoken.
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(p, link); err != nil {
+		t.Skip("no symbolic links here: ", err)
+	}
+	for i, wantChanged := range []bool{true, false} {
+		if _, changed, err := Rewrite(link, Options{Context: "aks-1"}); err != nil || changed != wantChanged {
+			t.Fatalf("run %d: changed %v, %v; want %v", i, changed, err, wantChanged)
+		}
 	}
 	if b, _ := os.ReadFile(p + BackupSuffix); string(b) != sample {
 		t.Error("the backup is not the old file")
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link became %v, %v", fi.Mode(), err)
 	}
 	// Windows keeps only a read-only bit.
 	if fi, _ := os.Stat(p); runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
 	}
-	if _, err := Rewrite(filepath.Join(dir, "missing"), Options{}); err == nil {
+	if _, _, err := Rewrite(filepath.Join(dir, "missing"), Options{}); err == nil {
 		t.Error("a missing file was rewritten")
 	}
 	if got, _ := Path("", func(k string) string {
