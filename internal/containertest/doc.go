@@ -36,6 +36,12 @@
 // banners. Client images are FROM scratch with the host's /usr, /lib,
 // /lib64 and /bin mounted read-only, so nothing is pulled.
 //
+// TestDockerNetworkStaysOnItsLink also adds a machine on the LAN: a
+// network namespace of its own joined to the host by a veth pair named
+// azl-<pid>l, which gets 198.51.100.1/24 and a route for the LAN
+// machine's 169.254.77.0/24; nothing else of the host's routing changes,
+// and namespace and pair go with the test (internal/netnstest).
+//
 // Containers, networks, rules and images carry this run's process id in
 // a label or comment; they are removed when a test ends, failed or not,
 // and a later run removes what a killed run left behind.
