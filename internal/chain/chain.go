@@ -33,8 +33,9 @@ type Result struct {
 	Winner int
 }
 
-// ChainError is the chain's failure: no source answered.
-type ChainError struct {
+// NoTokenError is the chain's failure: no source answered. (A single
+// source's failure is a SourceError.)
+type NoTokenError struct {
 	Result
 	// Status is StatusUnavailable when every source was unavailable,
 	// StatusTimedOut when the command's time ran out or the sources that
@@ -42,7 +43,7 @@ type ChainError struct {
 	Status Status
 }
 
-func (e *ChainError) Error() string {
+func (e *NoTokenError) Error() string {
 	switch e.Status {
 	case StatusFailed:
 		for _, o := range e.Outcomes {
@@ -128,11 +129,11 @@ func (c *Chain) GetToken(ctx context.Context, req Request) (Token, Result, error
 			return o.Token, res, nil
 		case StatusUnavailable, StatusTimedOut:
 			if ctx.Err() != nil {
-				return Token{}, res, &ChainError{Result: res, Status: StatusTimedOut}
+				return Token{}, res, &NoTokenError{Result: res, Status: StatusTimedOut}
 			}
 			continue
 		default:
-			return Token{}, res, &ChainError{Result: res, Status: StatusFailed}
+			return Token{}, res, &NoTokenError{Result: res, Status: StatusFailed}
 		}
 	}
 	st := StatusUnavailable
@@ -141,7 +142,7 @@ func (c *Chain) GetToken(ctx context.Context, req Request) (Token, Result, error
 			st = StatusTimedOut
 		}
 	}
-	return Token{}, res, &ChainError{Result: res, Status: st}
+	return Token{}, res, &NoTokenError{Result: res, Status: st}
 }
 
 // blockedGrace is how long a source whose context has ended may take to

@@ -67,12 +67,12 @@ func TestChainSkipOrStop(t *testing.T) {
 			if tok.AccessToken != tt.wantToken {
 				t.Errorf("token = %q, want %q", tok.AccessToken, tt.wantToken)
 			}
-			var ce *ChainError
+			var ce *NoTokenError
 			switch {
 			case tt.wantStatus == StatusOK && err != nil:
 				t.Fatalf("GetToken() error = %v", err)
 			case tt.wantStatus != StatusOK && (!errors.As(err, &ce) || ce.Status != tt.wantStatus):
-				t.Fatalf("GetToken() error = %v, want a ChainError with status %v", err, tt.wantStatus)
+				t.Fatalf("GetToken() error = %v, want a NoTokenError with status %v", err, tt.wantStatus)
 			}
 			for i, s := range tt.sources {
 				if got := s.calls.Load(); got != tt.wantCalls[i] {
@@ -92,7 +92,7 @@ func TestChainDeadlineIsTimedOut(t *testing.T) {
 	defer cancel()
 	c := &Chain{Sources: []Source{&fakeSource{name: "slow", delay: time.Hour}, &fakeSource{name: "b"}}}
 	_, res, err := c.GetToken(ctx, Request{})
-	var ce *ChainError
+	var ce *NoTokenError
 	if !errors.As(err, &ce) || ce.Status != StatusTimedOut {
 		t.Fatalf("error = %v, want timed out", err)
 	}
@@ -124,7 +124,7 @@ func TestChainHedgeKeepsOrder(t *testing.T) {
 		b := &fakeSource{name: "b"}
 		c := &Chain{Sources: []Source{a, b}, Hedge: 10 * time.Millisecond}
 		_, _, err := c.GetToken(context.Background(), Request{})
-		var ce *ChainError
+		var ce *NoTokenError
 		if !errors.As(err, &ce) || ce.Status != StatusFailed {
 			t.Fatalf("error = %v, want failed", err)
 		}
@@ -265,7 +265,7 @@ func TestDeadlineHoldsWhenASourceBlocks(t *testing.T) {
 	if o.Status != StatusTimedOut || !strings.Contains(o.Reason, "blocked") {
 		t.Errorf("Try: %+v, want timed out: blocked", o)
 	}
-	var ce *ChainError
+	var ce *NoTokenError
 	if !errors.As(err, &ce) || ce.Status != StatusTimedOut {
 		t.Errorf("chain: %v, want a timeout", err)
 	}

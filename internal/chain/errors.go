@@ -14,8 +14,8 @@ var ErrUnavailable = errors.New("credential unavailable")
 // developer tool that did not answer within --cli-timeout. The chain skips it.
 var ErrTimedOut = errors.New("timed out")
 
-// Error is a source's failure in words a user can act on.
-type Error struct {
+// SourceError is a source's failure in words a user can act on.
+type SourceError struct {
 	kind error  // ErrUnavailable, ErrTimedOut, or nil for a failure that stops the chain
 	Msg  string // what went wrong, a sentence without the source's name
 	Hint string // what to do next, may be empty
@@ -27,10 +27,10 @@ type Error struct {
 	HalfConfigured bool
 }
 
-func (e *Error) Error() string { return e.Msg }
+func (e *SourceError) Error() string { return e.Msg }
 
 // Unwrap exposes the kind and the cause.
-func (e *Error) Unwrap() []error {
+func (e *SourceError) Unwrap() []error {
 	var errs []error
 	if e.kind != nil {
 		errs = append(errs, e.kind)
@@ -43,19 +43,19 @@ func (e *Error) Unwrap() []error {
 
 // Unavailable says a source has nothing to offer; the chain moves on.
 func Unavailable(hint, format string, args ...any) error {
-	return &Error{kind: ErrUnavailable, Msg: fmt.Sprintf(format, args...), Hint: hint}
+	return &SourceError{kind: ErrUnavailable, Msg: fmt.Sprintf(format, args...), Hint: hint}
 }
 
 // HalfConfigured says a source is unavailable because only part of its
 // configuration is there; the chain moves on, and the report leads with it.
 func HalfConfigured(hint, format string, args ...any) error {
-	return &Error{kind: ErrUnavailable, Msg: fmt.Sprintf(format, args...), Hint: hint, HalfConfigured: true}
+	return &SourceError{kind: ErrUnavailable, Msg: fmt.Sprintf(format, args...), Hint: hint, HalfConfigured: true}
 }
 
 // MarkHalfConfigured marks an unavailable error as HalfConfigured and
 // returns it; other errors are returned as they are.
 func MarkHalfConfigured(err error) error {
-	var e *Error
+	var e *SourceError
 	if errors.As(err, &e) && errors.Is(err, ErrUnavailable) {
 		c := *e
 		c.HalfConfigured = true
@@ -66,23 +66,23 @@ func MarkHalfConfigured(err error) error {
 
 // IsHalfConfigured reports whether err marks a half-configured source.
 func IsHalfConfigured(err error) bool {
-	var e *Error
+	var e *SourceError
 	return errors.As(err, &e) && e.HalfConfigured
 }
 
 // Failed says a source was found but failed; the chain stops.
 func Failed(cause error, hint, format string, args ...any) error {
-	return &Error{Msg: fmt.Sprintf(format, args...), Hint: hint, Err: cause}
+	return &SourceError{Msg: fmt.Sprintf(format, args...), Hint: hint, Err: cause}
 }
 
 // TimedOut says a source ran out of its own time; the chain moves on.
 func TimedOut(hint, format string, args ...any) error {
-	return &Error{kind: ErrTimedOut, Msg: fmt.Sprintf(format, args...), Hint: hint}
+	return &SourceError{kind: ErrTimedOut, Msg: fmt.Sprintf(format, args...), Hint: hint}
 }
 
 // HintOf returns the hint carried by err, if any.
 func HintOf(err error) string {
-	var e *Error
+	var e *SourceError
 	if errors.As(err, &e) {
 		return e.Hint
 	}

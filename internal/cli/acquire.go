@@ -63,7 +63,7 @@ func acquire(cmd *cobra.Command, a *App, o *chainOptions, co *cacheOptions) (acq
 // returns the silent exit code that goes with it; other errors come back
 // as they are. ctx is the one the chain ran under, bounded by timeout.
 func chainFailure(ctx context.Context, cmd *cobra.Command, a *App, timeout time.Duration, err error) error {
-	var ce *chain.ChainError
+	var ce *chain.NoTokenError
 	if !errors.As(err, &ce) {
 		return err
 	}

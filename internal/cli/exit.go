@@ -42,7 +42,7 @@ func silent(code int) error { return silentExit(code) }
 // codeFor maps an error to the exit code scripts see.
 func codeFor(ctx context.Context, err error) int {
 	var se silentExit
-	var ce *chain.ChainError
+	var ce *chain.NoTokenError
 	var child childExit
 	switch {
 	case err == nil:

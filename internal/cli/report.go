@@ -44,7 +44,7 @@ func describeRequest(r chain.RequestInfo) string {
 
 // reportFailure writes, after a failed chain, one line per source tried
 // and what to do next.
-func reportFailure(w io.Writer, err *chain.ChainError, timeout time.Duration, deadlineHit bool) {
+func reportFailure(w io.Writer, err *chain.NoTokenError, timeout time.Duration, deadlineHit bool) {
 	// A source configured only in part was most likely meant; what fails
 	// after it (managed identity reading AZURE_CLIENT_ID, say) often
 	// follows from it, so it is named first.

@@ -1,7 +1,11 @@
-// Package cli is aztoken's command line: one file per subcommand, and one
-// for each thing they share (chainopts.go: the chain's flags; acquire.go:
-// getting a token through the cache; output.go: -o; completion.go; exit.go:
-// exit codes; report.go: what a failed chain says). Each command reads
+// Package cli is aztoken's command line: a file per command (get, probe,
+// explain, whoami, decode, cache, serve, exec, docker, git, kubeconfig,
+// npmrc, version, and root.go for the root and Main), and one for each
+// thing they share (chainopts.go: the chain's flags; resource.go: --scope
+// and --resource; acquire.go: getting a token through the cache;
+// output.go and enumflag.go: -o and the other flags with fixed values;
+// completion.go; exit.go: exit codes; report.go: what a failed chain
+// says). Each command reads
 // flags and environment into options, then runs the chain or the tool it
 // fronts and writes the result; behaviour lives in the packages below, so
 // the commands stay thin.

@@ -1,10 +1,18 @@
-// Package env is the one place aztoken reads its process environment.
+// Package env is how aztoken's own code reads its process environment.
 //
-// The environment is read once, into an Env, and passed down. Sources never
-// call os.Getenv themselves, so each test can give each case its own
+// The environment is read once, by cli.Main, into an Env, and passed down.
+// Sources, the cache, serve and httpx's guard (httpx.Configure) never call
+// os.Getenv themselves, so each test can give each case its own
 // environment and run in parallel. The same Env answers lookups and gives
 // the developer tools' child processes their whole environment, so what a
 // source reads and what az is run with can never disagree.
+//
+// What reads the process environment besides, on its own: Go's HTTP proxy
+// settings (http.ProxyFromEnvironment) and system roots (SSL_CERT_FILE,
+// which httpx's test roots also read on Windows and macOS); MSAL's managed
+// identity, which managed identity checks against its Env
+// (checkMSALAgrees); serve's --secret-env when Options.LookupEnv is not
+// given; Windows' SystemRoot for serve's hosts file.
 package env
 
 import (

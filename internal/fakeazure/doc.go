@@ -1,13 +1,21 @@
-// Package fakeazure runs real loopback HTTP servers that behave like
-// Microsoft Entra ID and like every managed identity endpoint MSAL for Go
-// knows (IMDS, App Service, Cloud Shell, Azure ML, Service Fabric and
-// Azure Arc), with faults that can be injected per endpoint.
+// Package fakeazure runs real loopback servers that behave like what
+// aztoken talks to: Microsoft Entra ID (Entra); every managed identity
+// endpoint MSAL for Go knows (Managed: IMDS, App Service, Cloud Shell,
+// Azure ML, Service Fabric and Azure Arc); the CI OIDC endpoints of GitHub
+// Actions and Azure Pipelines (GitHubOIDC, AzureDevOpsOIDC); and the
+// services the credential helpers front: Azure Container Registry (ACR),
+// Azure Repos (AzureRepos), Azure Artifacts feeds (Artifacts), a
+// Kubernetes API server (KubeAPI) and PostgreSQL (Postgres); with faults
+// that can be injected per endpoint, and Blackhole and Unroutable for
+// networks that never answer.
 //
-// The fakes are ordinary net/http/httptest servers on 127.0.0.1, so the
-// code under test talks real HTTP (and real TLS where Azure uses it) and
-// nothing needs a test-only code path: a test points MSAL or the aztoken
-// binary at URL(), trusts CACertPEM() through SSL_CERT_FILE, and sets the
-// environment variables Managed.Env returns.
+// The fakes are ordinary servers on 127.0.0.1, so the code under test
+// talks real HTTP (and real TLS where Azure uses it): a test points MSAL
+// or the aztoken binary at URL(), trusts CACertPEM() through
+// SSL_CERT_FILE, and sets the environment variables Managed.Env returns.
+// The one test-only path in aztoken they rely on is AZTOKEN_TEST_RESOLVE,
+// for a fake under a real cloud's host name, which the binary honours
+// only under AZTOKEN_LOOPBACK_ONLY=1 and only towards loopback.
 //
 // It is test code: no package that goes into the aztoken binary imports
 // it (cmd/aztoken's TestBinaryHasNoTestFakes checks). It does not import

@@ -272,7 +272,7 @@ func failure(err error, p *protocol, id Identity) (status int, code, msg string)
 // last request got a 5xx answer (Entra ID or a managed-identity endpoint
 // that is down): the source's error is a failure, but one worth retrying.
 func upstreamAnswered5xx(err error) bool {
-	var ce *chain.ChainError
+	var ce *chain.NoTokenError
 	if !errors.As(err, &ce) {
 		return false
 	}

@@ -238,7 +238,7 @@ func TestNewNeedsOneProvider(t *testing.T) {
 // failure that retrying cannot fix as 400, which they do not.
 func TestUpstreamErrors(t *testing.T) {
 	entra := func(status int) error {
-		return &chain.ChainError{Status: chain.StatusFailed, Result: chain.Result{Outcomes: []chain.Outcome{
+		return &chain.NoTokenError{Status: chain.StatusFailed, Result: chain.Result{Outcomes: []chain.Outcome{
 			{Source: "environment", Status: chain.StatusFailed, Reason: fmt.Sprintf("Entra ID answered %d", status), Requests: []chain.RequestInfo{{Status: status}}},
 		}}}
 	}

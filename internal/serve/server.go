@@ -202,8 +202,9 @@ func (s *Server) Start(ctx context.Context) error {
 }
 
 // Serve starts the server if it is not running, serves until ctx is
-// done, then shuts down gracefully: requests in flight finish (for up to
-// 30 s). A graceful end returns nil.
+// done, then shuts down gracefully: requests in flight finish, for up to
+// Options.ShutdownTimeout (10 s unless set), or until Abort. A graceful end
+// returns nil.
 func (s *Server) Serve(ctx context.Context) error {
 	s.mu.Lock()
 	started := s.started

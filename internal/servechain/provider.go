@@ -140,7 +140,7 @@ func (p *Provider) Token(ctx context.Context, resource string, id serve.Identity
 		return chain.Token{}, err
 	}
 	tok, _, err := ch.GetToken(ctx, chain.Request{Scopes: []string{resources.ToScope(resource)}})
-	var ce *chain.ChainError
+	var ce *chain.NoTokenError
 	if err != nil && !id.IsZero() && errors.As(err, &ce) && ce.Status == chain.StatusUnavailable {
 		return chain.Token{}, fmt.Errorf("managed identity, the only source that can give a token for %s, is not available here (%s): %w", id, ce.Outcomes[0].Reason, serve.ErrIdentityNotFound)
 	}

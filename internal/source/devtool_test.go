@@ -318,7 +318,7 @@ func TestToolChildEnvironment(t *testing.T) {
 	}
 }
 
-func TestDevToolErrorsAreChainErrors(t *testing.T) {
+func TestDevToolErrorsAreSourceErrors(t *testing.T) {
 	t.Parallel()
 	cfg := toolConfig(t, map[string]string{"FAKE_AZ_MODE": "notloggedin"})
 	_, err := NewAzureCLI(cfg).GetToken(context.Background(), chain.Request{Scopes: []string{testVaultScope}})

@@ -168,9 +168,9 @@ func FuzzToolStderr(f *testing.F) {
 			d = NewPowerShell(Config{}).tool
 		}
 		err := d.classify(scrubbed, &runner.ExitError{Code: code, State: "signal: killed"}, "contoso.onmicrosoft.com")
-		var ce *chain.Error
+		var ce *chain.SourceError
 		if !errors.As(err, &ce) {
-			t.Fatalf("classify returned %T, want *chain.Error: %v", err, err)
+			t.Fatalf("classify returned %T, want *chain.SourceError: %v", err, err)
 		}
 		for _, s := range []string{ce.Msg, ce.Hint} {
 			if m := leakedJWT(stderr, s); m != "" {

@@ -26,7 +26,7 @@ const miNotIMDSHint = "a proxy or another service answers at IMDS's address; on 
 // text for HTTP answers, which quotes the body, nor a body of a 2xx
 // answer, which may hold a token.
 func classifyManaged(p managedPlan, cfg Config, tr *miTrace, err error) error {
-	var ce *chain.Error
+	var ce *chain.SourceError
 	if errors.As(err, &ce) {
 		return err
 	}

@@ -75,7 +75,7 @@ func TranslateMSAL(err error, secrets ...string) error {
 	if err == nil {
 		return nil
 	}
-	var ce *chain.Error
+	var ce *chain.SourceError
 	if errors.As(err, &ce) {
 		// Our own words, from an assertion callback: already a sentence.
 		return ce
