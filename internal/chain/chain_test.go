@@ -338,7 +338,7 @@ func TestDecideIsGetTokensVerdict(t *testing.T) {
 		_, res, err := (&Chain{Sources: sources}).GetToken(ctx, Request{})
 		cancel()
 		want := StatusOK
-		var ce *ChainError
+		var ce *NoTokenError
 		if errors.As(err, &ce) {
 			want = ce.Status
 		}
