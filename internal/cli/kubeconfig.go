@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aztoken/aztoken/internal/kubeconfig"
+	"github.com/aztoken/aztoken/internal/safefile"
 )
 
 type kubeconfigOptions struct {
@@ -44,7 +45,9 @@ the suffix ` + kubeconfig.BackupSuffix + `.`,
 	f.StringVar(&o.serverID, "server-id", "", "the cluster's server application id (default: the user's own, else "+kubeconfig.AKSServerApp+")")
 	f.StringVar(&o.command, "command", "aztoken", "the aztoken kubectl runs: a name on PATH or an absolute path")
 	_ = cmd.RegisterFlagCompletionFunc("kubeconfig", cobra.FixedCompletions(nil, cobra.ShellCompDirectiveDefault))
-	for _, name := range []string{"context", "user", "server-id", "command"} {
+	_ = cmd.RegisterFlagCompletionFunc("context", o.completeNames(a, "contexts"))
+	_ = cmd.RegisterFlagCompletionFunc("user", o.completeNames(a, "users"))
+	for _, name := range []string{"server-id", "command"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 	}
 	return cmd
@@ -87,4 +90,19 @@ func runKubeconfig(cmd *cobra.Command, a *App, o *kubeconfigOptions) error {
 	}
 	fmt.Fprintf(a.IO.Out, "Wrote %s; the file as it was is %s%s.\n", path, path, kubeconfig.BackupSuffix)
 	return nil
+}
+
+// completeNames offers the names of the kubeconfig's contexts or users.
+func (o *kubeconfigOptions) completeNames(a *App, list string) cobra.CompletionFunc {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		path, err := kubeconfig.Path(o.path, a.Env.Get)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		data, err := safefile.Read(path, 16<<20)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return kubeconfig.Names(data, list), cobra.ShellCompDirectiveNoFileComp
+	}
 }

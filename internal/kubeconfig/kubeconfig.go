@@ -267,3 +267,21 @@ func scalar(n *yaml.Node) string {
 }
 
 func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+
+// Names lists the names under a top-level list of a kubeconfig
+// ("contexts", "users"), for completion; nil when data is not one.
+func Names(data []byte, list string) []string {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) != 1 {
+		return nil
+	}
+	var out []string
+	if l := get(doc.Content[0], list); l != nil && l.Kind == yaml.SequenceNode {
+		for _, e := range l.Content {
+			if n := scalar(get(e, "name")); n != "" {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
