@@ -37,6 +37,8 @@ func TestMain(m *testing.M) {
 		// The same binary under docker's name for it: cli.Main picks the
 		// helper by argv[0].
 		"docker-credential-aztoken": func() { os.Exit(cli.Main()) },
+		// And under the Azure Artifacts Credential Provider's.
+		cli.CredentialProviderProgram: func() { os.Exit(cli.Main()) },
 	})
 }
 

@@ -45,6 +45,9 @@ func CommandLine(argv []string) []string {
 	if name == DockerHelperProgram {
 		return append([]string{"docker", "credential-helper"}, argv[1:]...)
 	}
+	if strings.EqualFold(name, CredentialProviderProgram) {
+		return append([]string{"credential-provider"}, argv[1:]...)
+	}
 	return argv[1:]
 }
 
