@@ -2,7 +2,8 @@
 // environment, workload identity, pipeline (a CI's OIDC token), managed
 // identity, and the developer tools az, azd and pwsh. Each is a small type
 // with one job that reads its inputs from the Config it is given, never
-// from the process itself.
+// from the process itself; New (factory.go) builds one by its name in
+// chain.Order.
 package source
 
 import (
