@@ -127,9 +127,15 @@ func identityFrom(q url.Values, p *protocol) (id Identity, problem string) {
 	if len(given) > 1 {
 		return Identity{}, fmt.Sprintf("Only one of %s may be given; this request has %s.", strings.Join(names.all(), ", "), strings.Join(given, " and "))
 	}
-	for _, v := range []string{id.ClientID, id.ObjectID, id.ResourceID} {
-		if len(v) > 512 || strings.ContainsAny(v, "\x00\r\n\"") {
-			return Identity{}, "The identity parameter is not a valid id."
+	// The rule of --client-id, --object-id and --resource-id: every
+	// provider (and what it keeps per identity) sees only well-formed
+	// ids.
+	for _, c := range []struct{ kind, value string }{{"client_id", id.ClientID}, {"object_id", id.ObjectID}, {"resource_id", id.ResourceID}} {
+		if c.value == "" {
+			continue
+		}
+		if err := resources.CheckIdentityID(c.kind, c.value); err != nil {
+			return Identity{}, fmt.Sprintf("%s %s %s; ask for a user-assigned identity by its client id or object id (a GUID), or by its Azure resource id.", given[0], human.Quote(bounded(c.value, 100)), err)
 		}
 	}
 	return id, ""

@@ -23,7 +23,7 @@ func (h *honoursNone) Token(ctx context.Context, resource string, id Identity) (
 // token, and the access log says so.
 func TestIdentityNotFoundAndMapped(t *testing.T) {
 	log := &syncBuffer{}
-	s := start(t, Options{Provider: &honoursNone{}, AccessLog: log, MapIdentities: []string{"client_id=AAAAAAAA-0000-4000-8000-000000000001", "mi_res_id=/subscriptions/s/rg/x"}})
+	s := start(t, Options{Provider: &honoursNone{}, AccessLog: log, MapIdentities: []string{"client_id=AAAAAAAA-0000-4000-8000-000000000001", "mi_res_id=/subscriptions/0d9b4c4e-0000-4000-8000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x"}})
 	c := loopbackClient()
 	app := func(q string) (int, string) {
 		return get(t, c, s.URL()+PathAppService+"?api-version=2019-08-01&resource=https://vault.azure.net"+q, map[string]string{secretHeader: testSecret})
@@ -31,18 +31,19 @@ func TestIdentityNotFoundAndMapped(t *testing.T) {
 	imds := func(q string) (int, string) {
 		return get(t, c, s.URL()+PathIMDS+"?api-version=2018-02-01&resource=https://vault.azure.net"+q, map[string]string{"Metadata": "true"})
 	}
-	for _, q := range []string{"&client_id=bbbb", "&object_id=cccc", "&principal_id=cccc", "&mi_res_id=/subscriptions/s/rg/other"} {
+	const other = "0d9b4c4e-0000-4000-8000-00000000bbbb"
+	for _, q := range []string{"&client_id=" + other, "&object_id=" + other, "&principal_id=" + other, "&mi_res_id=/subscriptions/0d9b4c4e-0000-4000-8000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/other"} {
 		if status, body := app(q); status != 400 || !strings.Contains(body, `"message":"No User Assigned or Delegated Managed Identity found for specified ClientId/ResourceId/PrincipalId.`) || strings.Contains(body, tokenMarker) {
 			t.Errorf("app service %s: %d %s", q, status, body)
 		}
 	}
-	for _, q := range []string{"&client_id=bbbb", "&object_id=cccc", "&msi_res_id=/subscriptions/s/rg/other", "&mi_res_id=/subscriptions/s/rg/other"} {
+	for _, q := range []string{"&client_id=" + other, "&object_id=" + other, "&msi_res_id=/subscriptions/0d9b4c4e-0000-4000-8000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/other", "&mi_res_id=/subscriptions/0d9b4c4e-0000-4000-8000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/other"} {
 		if status, body := imds(q); status != 400 || !strings.Contains(body, `{"error":"invalid_request","error_description":"Identity not found (`) || !strings.Contains(body, "--map-identity") {
 			t.Errorf("imds %s: %d %s", q, status, body)
 		}
 	}
 	// Mapped, in any case: the upstream's own token (identity key "||").
-	for _, q := range []string{"&client_id=aaaaaaaa-0000-4000-8000-000000000001", "&msi_res_id=/SUBSCRIPTIONS/s/rg/x"} {
+	for _, q := range []string{"&client_id=aaaaaaaa-0000-4000-8000-000000000001", "&msi_res_id=/SUBSCRIPTIONS/0D9B4C4E-0000-4000-8000-000000000001/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.MANAGEDIDENTITY/USERASSIGNEDIDENTITIES/X"} {
 		if status, body := imds(q); status != 200 || !strings.Contains(body, "||") {
 			t.Errorf("mapped %s: %d %s", q, status, body)
 		}
@@ -114,11 +115,35 @@ func TestStrangeIdentityParametersAreRefused(t *testing.T) {
 	// The protocols' own spellings, once each, still work.
 	for name, ask := range map[string]func(string) (int, string){
 		"app service principal_id": func(string) (int, string) { return app("&principal_id=" + id) },
-		"imds mi_res_id":           func(string) (int, string) { return imds("&mi_res_id=/subscriptions/s/rg/x") },
+		"imds mi_res_id": func(string) (int, string) {
+			return imds("&mi_res_id=/subscriptions/0d9b4c4e-0000-4000-8000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x")
+		},
 		"imds, an unrelated extra": func(string) (int, string) { return imds("&client_request_id=abc") },
 	} {
 		if status, body := ask(""); status != 200 {
 			t.Errorf("%s: %d %s", name, status, body)
 		}
+	}
+}
+
+// An id a client sends passes the --client-id, --object-id and
+// --resource-id rule before any provider is asked (issue 22.1): what a
+// provider keeps per identity is only ever for a well-formed one.
+func TestMalformedIdentityIDsAreRefused(t *testing.T) {
+	up := &upstream{}
+	s := start(t, Options{Provider: up})
+	c := loopbackClient()
+	for _, q := range []string{"client_id=not-a-guid", "object_id=1234", "principal_id=0d9b4c4e", "mi_res_id=/subscriptions/x/resourceGroups/g"} {
+		status, body := get(t, c, s.URL()+PathAppService+"?api-version=2019-08-01&resource=https://vault.azure.net&"+q, map[string]string{secretHeader: testSecret})
+		if status != 400 || !strings.Contains(body, "is not a") {
+			t.Errorf("%s: %d %s; want 400 naming the id's shape", q, status, body)
+		}
+	}
+	if n := up.calls.Load(); n != 0 {
+		t.Errorf("the provider was asked %d times for malformed ids", n)
+	}
+	good := "mi_res_id=/subscriptions/0d9b4c4e-0000-4000-8000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app"
+	if status, body := get(t, c, s.URL()+PathAppService+"?api-version=2019-08-01&resource=https://vault.azure.net&"+good, map[string]string{secretHeader: testSecret}); status != 200 {
+		t.Errorf("a well-formed resource id: %d %s", status, body)
 	}
 }

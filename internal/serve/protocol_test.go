@@ -20,7 +20,7 @@ func TestIMDSAnswersInIMDSShape(t *testing.T) {
 	up := &upstream{}
 	s := start(t, Options{Provider: up})
 	c := loopbackClient()
-	u := s.URL() + PathIMDS + "?api-version=2018-02-01&resource=" + url.QueryEscape("https://management.azure.com/") + "&client_id=cid-1"
+	u := s.URL() + PathIMDS + "?api-version=2018-02-01&resource=" + url.QueryEscape("https://management.azure.com/") + "&client_id=0d9b4c4e-0000-4000-8000-0000000000c1"
 	status, body := get(t, c, u, map[string]string{"Metadata": "true"})
 	if status != 200 {
 		t.Fatalf("status %d, body %s", status, body)
@@ -42,7 +42,7 @@ func TestIMDSAnswersInIMDSShape(t *testing.T) {
 	if in, err := strconv.Atoi(got["expires_in"].(string)); err != nil || in < 3500 || in > 3600 {
 		t.Errorf("expires_in = %q, want about 3600", got["expires_in"])
 	}
-	if got["resource"] != "https://management.azure.com/" || got["token_type"] != "Bearer" || got["client_id"] != "cid-1" {
+	if got["resource"] != "https://management.azure.com/" || got["token_type"] != "Bearer" || got["client_id"] != "0d9b4c4e-0000-4000-8000-0000000000c1" {
 		t.Errorf("resource, token_type, client_id = %v, %v, %v", got["resource"], got["token_type"], got["client_id"])
 	}
 	if !strings.Contains(got["access_token"].(string), "-https://management.azure.com/-") {
@@ -118,7 +118,7 @@ func TestAzureSDKGetsTokensOverAppService(t *testing.T) {
 	}{
 		{"system-assigned", nil, fresh("app-service-system"), DefaultEmulatorAppID},
 		{"client id", azidentity.ClientID("0e1f0000-aaaa-bbbb-cccc-000000000001"), fresh("app-service-client"), "0e1f0000-aaaa-bbbb-cccc-000000000001"},
-		{"resource id", azidentity.ResourceID("/subscriptions/x/resourceGroups/y/providers/Microsoft.ManagedIdentity/userAssignedIdentities/z"), fresh("app-service-resid"), ""},
+		{"resource id", azidentity.ResourceID("/subscriptions/0d9b4c4e-0000-4000-8000-000000000001/resourceGroups/y/providers/Microsoft.ManagedIdentity/userAssignedIdentities/z"), fresh("app-service-resid"), ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -291,7 +291,7 @@ func TestAccessLogHoldsNoSecrets(t *testing.T) {
 	}
 	after := func() string { return stderr.String()[banner:] }
 	c := loopbackClient()
-	get(t, c, s.URL()+PathAppService+"?api-version=2019-08-01&resource=api://log&client_id=cid-7", map[string]string{secretHeader: testSecret})
+	get(t, c, s.URL()+PathAppService+"?api-version=2019-08-01&resource=api://log&client_id=0d9b4c4e-0000-4000-8000-0000000000c7", map[string]string{secretHeader: testSecret})
 	get(t, c, s.URL()+PathAppService+"?api-version=2019-08-01&resource=api://log", map[string]string{secretHeader: testSecret + "x"})
 	do(t, c, "POST", s.URL()+PathCloudShell+"/"+testSecret, "resource=api://log", map[string]string{"Metadata": "true", "Content-Type": "application/x-www-form-urlencoded"})
 	do(t, c, "POST", s.URL()+PathCloudShell+"/"+testSecret+"x", "resource=api://log", map[string]string{"Metadata": "true", "Content-Type": "application/x-www-form-urlencoded"})
@@ -304,7 +304,7 @@ func TestAccessLogHoldsNoSecrets(t *testing.T) {
 	if len(lines) != 6 {
 		t.Fatalf("want 6 lines, got:\n%s", out)
 	}
-	for _, want := range []string{`"GET" "/msi/token" 200`, `resource="api://log"`, `identity="client_id=cid-7"`, `403`, `"/cloudshell/REDACTED"`, `note="wrong secret"`, `remote=127.0.0.1:`, `"/REDACTED" 404`, `note="upstream: upstream broke"`} {
+	for _, want := range []string{`"GET" "/msi/token" 200`, `resource="api://log"`, `identity="client_id=0d9b4c4e-0000-4000-8000-0000000000c7"`, `403`, `"/cloudshell/REDACTED"`, `note="wrong secret"`, `remote=127.0.0.1:`, `"/REDACTED" 404`, `note="upstream: upstream broke"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the log lacks %s:\n%s", want, out)
 		}

@@ -11,7 +11,6 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/aztoken/aztoken/internal/chain"
-	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/resources"
 	"github.com/aztoken/aztoken/internal/serve"
 	"github.com/aztoken/aztoken/internal/source"
@@ -110,28 +109,10 @@ func (p *Provider) chainFor(id serve.Identity) (*chain.Chain, error) {
 	return ch, nil
 }
 
-// checkIdentity applies the --client-id, --object-id and --resource-id
-// rule to an identity a client asked for, before anything is built or
-// sent for it.
-func checkIdentity(id serve.Identity) error {
-	for _, c := range []struct{ kind, value string }{{"client_id", id.ClientID}, {"object_id", id.ObjectID}, {"resource_id", id.ResourceID}} {
-		if c.value == "" {
-			continue
-		}
-		if err := resources.CheckIdentityID(c.kind, c.value); err != nil {
-			return chain.Failed(nil, "ask for the identity by its client id or object id (a GUID), or by its Azure resource id", "%s %s %s", c.kind, human.Quote(c.value), err)
-		}
-	}
-	return nil
-}
-
 // Token gets a token for resource and id from the chain, which is asked
 // for the resource's .default scope (trailing slash kept, as get
-// --resource keeps it).
+// --resource keeps it). serve has checked id with the --client-id rule.
 func (p *Provider) Token(ctx context.Context, resource string, id serve.Identity) (chain.Token, error) {
-	if err := checkIdentity(id); err != nil {
-		return chain.Token{}, err
-	}
 	if !id.IsZero() && !slices.Contains(p.o.Names, chain.Managed) {
 		return chain.Token{}, fmt.Errorf("only managed identity can give a token for %s, and it is not among the selected sources: %w", id, serve.ErrIdentityNotFound)
 	}

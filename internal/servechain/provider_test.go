@@ -232,32 +232,6 @@ func TestKeepsRecentlyUsedIdentities(t *testing.T) {
 	}
 }
 
-// An id a client sends passes the --client-id, --object-id and
-// --resource-id rule before a source is built or asked for it.
-func TestChecksIdentityIDs(t *testing.T) {
-	b := newCountedBuild(nil)
-	p := b.provider(chain.Managed)
-	built, asked := b.built, b.asked
-	const req = "https://vault.azure.net"
-	for _, id := range []serve.Identity{
-		{ClientID: "not-a-guid"},
-		{ObjectID: "1234"},
-		{ResourceID: "/subscriptions/x/resourceGroups/g"},
-	} {
-		_, err := p.Token(context.Background(), req, id)
-		if err == nil || errors.Is(err, serve.ErrIdentityNotFound) || !strings.Contains(err.Error(), "is not") {
-			t.Errorf("%s: %v; want the id refused as malformed", id, err)
-		}
-	}
-	if built[chain.Managed].Load() != 0 || asked[chain.Managed].Load() != 0 {
-		t.Errorf("a source was built (%d) or asked (%d) for a malformed id", built[chain.Managed].Load(), asked[chain.Managed].Load())
-	}
-	good := serve.Identity{ResourceID: "/subscriptions/0d9b4c4e-0000-4000-8000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app"}
-	if _, err := p.Token(context.Background(), req, good); err != nil {
-		t.Errorf("a well-formed resource id: %v", err)
-	}
-}
-
 // The chain is asked for the resource's .default scope, the client's
 // trailing slash kept, as get --resource keeps it.
 func TestAsksForTheResourcesScope(t *testing.T) {
