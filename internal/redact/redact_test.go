@@ -18,6 +18,20 @@ func TestScrub(t *testing.T) {
 		{"short abc stays", []string{"abc"}, "short abc stays"},
 		{"empty secret", []string{""}, "empty secret"},
 		{"two Alpha1 Beta22", []string{"Alpha1", "Beta22"}, "two [REDACTED] [REDACTED]"},
+		// A secret that is a plain word is a value only where the text
+		// echoes a request; elsewhere the words are the service's own
+		// (issue 21.6).
+		{"invalid_client: Invalid client secret provided.", []string{"client"}, "invalid_client: Invalid client secret provided."},
+		{"invalid_client: Invalid client secret provided.", []string{"secret"}, "invalid_client: Invalid client secret provided."},
+		{"AADSTS7000215: Invalid client secret provided.", []string{"Invalid"}, "AADSTS7000215: Invalid client secret provided."},
+		{"a mysecretword stays", []string{"secret"}, "a mysecretword stays"},
+		{"sent client_secret=secret&scope=x", []string{"secret"}, "sent client_secret=[REDACTED]&scope=x"},
+		{`{"password":"hunter","user":"hunter2"}`, []string{"hunter"}, `{"password":"[REDACTED]","user":"hunter2"}`},
+		{"the password 'hunter' is wrong", []string{"hunter"}, "the password '[REDACTED]' is wrong"},
+		{"secret=secret", []string{"secret"}, "secret=[REDACTED]"},
+		// Anything that is not a plain word goes wherever it is.
+		{"invalid_client1x", []string{"client1"}, "invalid_[REDACTED]x"},
+		{"key abcdefghijklmnopqrstuvwxyzab here", []string{"abcdefghijklmnopqrstuvwxyzab"}, "key [REDACTED] here"},
 	} {
 		if got := Scrub(c.text, c.secrets...); got != c.want {
 			t.Errorf("Scrub(%q, %q) = %q, want %q", c.text, c.secrets, got, c.want)
