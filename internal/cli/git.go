@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/aztoken/aztoken/internal/gitcred"
+	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/tenantdiscovery"
 	"github.com/aztoken/aztoken/internal/usage"
 )
@@ -95,7 +96,9 @@ func runGitCredential(cmd *cobra.Command, a *App, o *gitCredentialOptions, actio
 	t, ok := gitcred.Match(req)
 	if !ok {
 		if a.verbose {
-			fmt.Fprintf(a.IO.ErrOut, "aztoken: git: %s://%s is not an Azure Repos URL; no answer, so git asks its next helper\n", req.Attrs["protocol"], req.Attrs["host"])
+			// What git sent is echoed through human.Text: no control
+			// characters reach the terminal.
+			fmt.Fprintf(a.IO.ErrOut, "aztoken: git: %s is not an Azure Repos URL; no answer, so git asks its next helper\n", human.Text(req.Attrs["protocol"]+"://"+req.Attrs["host"]))
 		}
 		return nil
 	}
