@@ -122,10 +122,17 @@ func oidcTransportError(s pipelineSettings, req *http.Request, err error) error 
 // oidcStatusError says what each CI's refusals mean. Bodies are quoted
 // only in excerpt, and scrubbed: a CI may echo what it was sent.
 func oidcStatusError(s pipelineSettings, status int, body []byte) error {
-	what := fmt.Sprintf("%s refused the OIDC token request (HTTP %d)", s.ciName(), status)
-	if ex := redact.Excerpt(adoMessage(body), excerptLen, s.secrets()...); ex != "" {
-		what += ": " + ex
+	// The service's own message, bounded and scrubbed, after our sentence:
+	// Azure DevOps says which connection and stage it means, and a 401
+	// and a 404 must not look alike.
+	ex := redact.Excerpt(adoMessage(body), excerptLen, s.secrets()...)
+	quote := func(sentence string) string {
+		if ex == "" {
+			return sentence
+		}
+		return sentence + ": " + ex
 	}
+	what := quote(fmt.Sprintf("%s refused the OIDC token request (HTTP %d)", s.ciName(), status))
 	cause := fmt.Errorf("HTTP %d", status)
 	switch {
 	case s.kind == ciGitHub && status == http.StatusForbidden:
@@ -134,10 +141,10 @@ func oidcStatusError(s pipelineSettings, status int, body []byte) error {
 		return chain.Failed(cause, ghTokenVar+" is valid only while its own job runs; do not copy it to another job or set it by hand", "%s", what)
 	case s.kind == ciAzurePipelines && (status == http.StatusUnauthorized || status == http.StatusFound || status == http.StatusNonAuthoritativeInfo):
 		return chain.Failed(cause, "map the job's token into the step with `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)`; a token from another job or a personal access token is refused",
-			"Azure DevOps refused %s (HTTP %d)", adoTokenVar, status)
+			"%s", quote(fmt.Sprintf("Azure DevOps refused %s, the job's access token (HTTP %d)", adoTokenVar, status)))
 	case s.kind == ciAzurePipelines && status == http.StatusNotFound:
-		return chain.Failed(cause, "check the id (Project settings > Service connections: the connection's page URL ends in resourceId=<id>) and that this pipeline is allowed to use the connection",
-			"Azure DevOps found no service connection %s that this pipeline may use (HTTP 404)", s.connectionID)
+		return chain.Failed(cause, fmt.Sprintf("check service connection %s: its id ends the URL of its page (Project settings > Service connections, resourceId=<id>), this pipeline must be allowed to use it, and the stage must reference it (a task's azureSubscription input, say)", s.connectionID),
+			"%s", quote(fmt.Sprintf("Azure DevOps found no service connection %s that this pipeline may use here (HTTP 404)", s.connectionID)))
 	case s.kind == ciAzurePipelines && status == http.StatusBadRequest:
 		return chain.Failed(cause, "check --service-connection-id or "+adoConnVar+": it must be the id (a GUID) of an Azure Resource Manager service connection that uses workload identity federation", "%s", what)
 	case status >= 300 && status < 400:
