@@ -116,7 +116,7 @@ func runGitCredential(cmd *cobra.Command, a *App, o *gitCredentialOptions, actio
 	if o.tenant == "" {
 		ts := gitcred.Tenants{Memo: memo}
 		if a.verbose {
-			ts.Notice = func(s string) { fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", s) }
+			ts.Notice = func(s string) { fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", human.Text(s)) }
 		}
 		tenant, from := ts.For(cmd.Context(), req, t)
 		o.tenant = tenant

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/kubeconfig"
 	"github.com/aztoken/aztoken/internal/safefile"
 )
@@ -82,7 +83,8 @@ func runKubeconfig(cmd *cobra.Command, a *App, o *kubeconfigOptions) error {
 		return err
 	}
 	for _, d := range done {
-		fmt.Fprintf(a.IO.Out, "user %s (%s) now runs: %s %s\n", d.User, d.Was, o.command, strings.Join(d.Args, " "))
+		// Names come from the file: no control characters reach the terminal.
+		fmt.Fprintf(a.IO.Out, "user %s (%s) now runs: %s\n", human.Text(d.User), d.Was, human.Text(o.command+" "+strings.Join(d.Args, " ")))
 	}
 	if !changed {
 		fmt.Fprintf(a.IO.Out, "%s already says so; nothing written.\n", path)
