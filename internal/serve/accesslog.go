@@ -34,7 +34,9 @@ func (r *record) WriteHeader(status int) {
 
 func (r *record) Write(b []byte) (int, error) {
 	if r.status == 0 {
-		r.status = http.StatusOK
+		// Through WriteHeader, so that an answer written without one
+		// (the emulator's documents) closes its connection too.
+		r.WriteHeader(http.StatusOK)
 	}
 	return r.ResponseWriter.Write(b)
 }

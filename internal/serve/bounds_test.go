@@ -311,7 +311,7 @@ func TestStopWithHungUpstream(t *testing.T) {
 // holds connections with requests serve refuses or cannot answer (404,
 // 400, 401) gets each one closed after the answer.
 func TestOnlyTokenAnswersKeepTheConnection(t *testing.T) {
-	s := start(t, Options{Provider: &upstream{}})
+	s := start(t, Options{Emulate: &EmulatorOptions{}})
 	for _, tc := range []struct {
 		name, target string
 		headers      map[string]string
@@ -319,6 +319,7 @@ func TestOnlyTokenAnswersKeepTheConnection(t *testing.T) {
 		keep         bool
 	}{
 		{"no such path", "/nothing", nil, 404, false},
+		{"a discovery document", "/.well-known/openid-configuration", nil, 200, false},
 		{"no resource", PathAppService + "?api-version=2019-08-01", map[string]string{secretHeader: testSecret}, 400, false},
 		{"no secret", PathAppService + "?api-version=2019-08-01&resource=https://vault.azure.net", nil, 401, false},
 		{"a token", PathAppService + "?api-version=2019-08-01&resource=https://vault.azure.net", map[string]string{secretHeader: testSecret}, 200, true},
