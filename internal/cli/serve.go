@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -271,6 +272,11 @@ func abortOnSecondSignal(ctx context.Context, served <-chan struct{}, stderr io.
 func (o *serveOptions) useDockerNetwork(cmd *cobra.Command, a *App) error {
 	f := cmd.Flags()
 	if err := servechain.CheckDockerNetworkName(o.dockerNetwork); err != nil {
+		return err
+	}
+	// Before docker is asked: elsewhere it would create a network that
+	// serve cannot listen on.
+	if err := servechain.LocalDockerEngine(runtime.GOOS, a.Env).CheckNetworkHere(); err != nil {
 		return err
 	}
 	if f.Changed("addr") {
