@@ -16,13 +16,40 @@ type NotFoundError struct {
 	Name string
 	// PathSet is false when the environment had no PATH at all.
 	PathSet bool
+	// Also are the directories looked in after PATH (launchdDirs).
+	Also []string
 }
 
 func (e *NotFoundError) Error() string {
 	if !e.PathSet {
 		return fmt.Sprintf("%s was not found: the environment has no PATH", e.Name)
 	}
+	if len(e.Also) > 0 {
+		return fmt.Sprintf("%s was not found on PATH, nor in %s", e.Name, strings.Join(e.Also, " or "))
+	}
 	return fmt.Sprintf("%s was not found on PATH", e.Name)
+}
+
+// launchdDirs are where a Mac's package managers put az, azd and pwsh
+// (Homebrew: /opt/homebrew/bin on Apple silicon, /usr/local/bin on
+// Intel, where the official pkg installers link them too), looked in
+// only when PATH is launchd's minimal one (/usr/bin:/bin:/usr/sbin:/sbin):
+// an app started from the Dock, and a kubectl exec plugin it runs, has
+// no shell profile to add them. Any PATH with a directory of its own is
+// taken as meant, so a test's fake tools are never passed over for real
+// ones.
+func launchdDirs(goos, path string) []string {
+	if goos != "darwin" || path == "" {
+		return nil
+	}
+	for _, dir := range filepath.SplitList(path) {
+		switch dir {
+		case "/usr/bin", "/bin", "/usr/sbin", "/sbin":
+		default:
+			return nil
+		}
+	}
+	return []string{"/opt/homebrew/bin", "/usr/local/bin"}
 }
 
 // Is makes errors.Is(err, ErrNotFound) true.
@@ -66,7 +93,12 @@ func LookPath(name string, environ []string) (string, error) {
 	if !ok {
 		return "", &NotFoundError{Name: name}
 	}
-	for _, dir := range filepath.SplitList(path) {
+	return lookIn(name, environ, filepath.SplitList(path), launchdDirs(runtime.GOOS, path))
+}
+
+// lookIn looks for name in dirs, then in also.
+func lookIn(name string, environ, dirs, also []string) (string, error) {
+	for _, dir := range append(dirs, also...) {
 		if dir == "" || !filepath.IsAbs(dir) {
 			continue
 		}
@@ -76,5 +108,5 @@ func LookPath(name string, environ []string) (string, error) {
 			}
 		}
 	}
-	return "", &NotFoundError{Name: name, PathSet: true}
+	return "", &NotFoundError{Name: name, PathSet: true, Also: also}
 }
