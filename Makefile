@@ -61,9 +61,12 @@ test-prereqs:
 	fi
 	$(GO) mod download
 
+# cmd/aztoken runs the built command thousands of times; under -race on a
+# busy 2-core machine it took close to go test's default 10 minutes, so the
+# bound is set here rather than left to the default.
 test: test-prereqs
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 # The whole suite for windows/amd64, run under Wine (.ci/wine-tests says
 # how; README.md says what only a real Windows machine can show).
