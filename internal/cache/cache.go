@@ -373,7 +373,7 @@ func (c *Cache) List() ([]Info, error) {
 			if err == nil {
 				e.Token.ExpiresOn = e.expiresOn()
 				info.Source, info.Identity, info.Tenant = e.Source, e.Token.Identity, e.Token.Tenant
-				info.Scopes = e.Scopes
+				info.Scopes, info.Chain = e.Scopes, e.Chain
 				info.ExpiresOn, info.RefreshOn, info.CreatedAt = e.Token.ExpiresOn, e.Token.RefreshOn, e.CreatedAt
 				info.Encrypted = h.Enc == encAESGCM
 			}

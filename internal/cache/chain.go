@@ -57,7 +57,11 @@ func (c *Cache) FromChain(ctx context.Context, ch *chain.Chain, req chain.Reques
 		if err != nil {
 			return Entry{}, err
 		}
-		return Entry{Token: tok, Source: res.Outcomes[res.Winner].Source, Scopes: req.Scopes}, nil
+		var names []string
+		for _, s := range ch.Sources {
+			names = append(names, s.Name())
+		}
+		return Entry{Token: tok, Source: res.Outcomes[res.Winner].Source, Scopes: req.Scopes, Chain: names}, nil
 	})
 	if err != nil {
 		if stale, ok := c.GetStale(key, minValidity); ok && stale.Token.ExpiresOn.After(time.Now()) {

@@ -26,6 +26,11 @@ type Entry struct {
 	Scopes []string
 	// CreatedAt is when the token was cached; Put sets it when zero.
 	CreatedAt time.Time
+	// Chain names the sources of the chain that gave the token, in order:
+	// entries for one identity and scope differ by it when they were got
+	// with different selections (--source, AZURE_TOKEN_CREDENTIALS), and
+	// cache list shows it so that two rows never look the same.
+	Chain []string
 	// Job is the keyed name of the CI job a pipeline token was cached in
 	// (see Options.Job); the cache sets it, and serves and keeps the entry
 	// only within that job.
@@ -88,6 +93,7 @@ type Info struct {
 	Identity  string    `json:"identity,omitempty"`
 	Tenant    string    `json:"tenant,omitempty"`
 	Scopes    []string  `json:"scopes,omitempty"`
+	Chain     []string  `json:"chain,omitempty"`
 	ExpiresOn time.Time `json:"expires_on,omitzero"`
 	RefreshOn time.Time `json:"refresh_on,omitzero"`
 	CreatedAt time.Time `json:"created_at,omitzero"`

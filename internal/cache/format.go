@@ -44,10 +44,12 @@ type header struct {
 	RefreshOn    int64    `json:"refresh_on,omitempty"`
 	CreatedAt    int64    `json:"created_at,omitempty"`
 	// Job is the keyed name of the CI job a pipeline token belongs to.
-	Job   string `json:"job,omitempty"`
-	Enc   string `json:"enc"`
-	KeyID string `json:"key_id,omitempty"`
-	Nonce []byte `json:"nonce,omitempty"`
+	Job string `json:"job,omitempty"`
+	// Chain is the sources the chain was made of, in order (Entry.Chain).
+	Chain []string `json:"chain,omitempty"`
+	Enc   string   `json:"enc"`
+	KeyID string   `json:"key_id,omitempty"`
+	Nonce []byte   `json:"nonce,omitempty"`
 }
 
 type payload struct {
@@ -80,6 +82,7 @@ func encodeEntry(key string, e Entry, s *sealer) ([]byte, error) {
 		RefreshOn:    unixOrZero(e.Token.RefreshOn),
 		CreatedAt:    unixOrZero(e.CreatedAt),
 		Job:          e.Job,
+		Chain:        e.Chain,
 		Enc:          encNone,
 	}
 	body, err := json.Marshal(payload{AccessToken: e.Token.AccessToken, TokenType: e.Token.TokenType})
@@ -164,6 +167,7 @@ func decodeEntry(data []byte, wantKey string, s *sealer) (Entry, header, error) 
 		Scopes:    h.Scopes,
 		CreatedAt: timeOrZero(h.CreatedAt),
 		Job:       h.Job,
+		Chain:     h.Chain,
 	}, h, nil
 }
 

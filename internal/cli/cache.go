@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aztoken/aztoken/internal/cache"
+	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/output"
 )
@@ -28,9 +29,12 @@ DPAPI where one is available. explain says which.`,
 		Use:   "list",
 		Short: "List cached tokens: source, identity, scopes and expiry, never the tokens",
 		Long: `cache list shows one row per cached token: the start of its key, the source
-that gave it, who it is for, its scopes and when it expires (or why it would
-not be served). The tokens themselves are never shown. With -o json each entry
-is an object with every field the cache keeps.`,
+that gave it, who it is for, its tenant and scopes, the chain it came through
+("all", or the sources --source or AZURE_TOKEN_CREDENTIALS selected) and when it
+expires (or why it would not be served). Rows alike in every column but the
+key differ in a source's credential or login, which the key covers and the
+list does not show; it says so. The tokens themselves are never shown. With -o
+json each entry is an object with every field the cache keeps.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := openCache(a, nil)
 			if err != nil {
@@ -77,13 +81,57 @@ func writeCacheTable(w io.Writer, dir string, infos []cache.Info) error {
 		return err
 	}
 	t := &output.Table{}
-	t.AddRow("KEY", "SOURCE", "IDENTITY", "SCOPES", "EXPIRES")
+	t.AddRow("KEY", "SOURCE", "IDENTITY", "TENANT", "SCOPES", "CHAIN", "EXPIRES")
+	// What each row shows but KEY, to find rows that look the same.
+	seen := map[string][]string{}
+	var order []string
 	for _, in := range infos {
 		exp := human.Duration(time.Until(in.ExpiresOn))
 		if in.Problem != "" {
 			exp = in.Problem
 		}
-		t.AddRow(in.Key[:min(12, len(in.Key))], in.Source, in.Identity, strings.Join(in.Scopes, " "), exp)
+		key := in.Key[:min(12, len(in.Key))]
+		cells := []string{in.Source, in.Identity, orDash(in.Tenant), strings.Join(in.Scopes, " "), chainLabel(in.Chain), exp}
+		t.AddRow(append([]string{key}, cells...)...)
+		look := strings.Join(cells, "\x00")
+		if seen[look] == nil {
+			order = append(order, look)
+		}
+		seen[look] = append(seen[look], key)
 	}
-	return t.Render(w)
+	if err := t.Render(w); err != nil {
+		return err
+	}
+	for _, look := range order {
+		if keys := seen[look]; len(keys) > 1 {
+			fmt.Fprintf(w, "\n%s are alike in every column but KEY: a key also covers each source's credential or login (a changed secret, another az login), which is not shown; only the entry made with the current ones is served.\n", strings.Join(keys, " and "))
+		}
+	}
+	return nil
+}
+
+// chainLabel names the sources a token's chain was made of: "all" for the
+// whole default chain, else their short names; "-" when not recorded.
+func chainLabel(names []string) string {
+	if len(names) == 0 {
+		return "-"
+	}
+	if len(names) == len(chain.Order) {
+		return "all"
+	}
+	var short []string
+	for _, n := range names {
+		if info, ok := chain.Info(n); ok {
+			n = info.Aliases[0]
+		}
+		short = append(short, n)
+	}
+	return strings.Join(short, ",")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
