@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/aztoken/aztoken/internal/human"
+	"github.com/aztoken/aztoken/internal/resources"
 )
 
 // identityMap holds the user-assigned identities the user chose to answer
@@ -32,15 +35,21 @@ func parseIdentityMap(values []string) (identityMap, error) {
 			return identityMap{}, fmt.Errorf("--map-identity %q is not KIND=ID (client_id=..., object_id=..., mi_res_id=...) or *", bounded(v, 100))
 		}
 		var key Identity
+		var rule string // the kind CheckIdentityID knows
 		switch k := strings.ToLower(kind); {
 		case k == "clientid" || anyProtocolNames(k, func(n identityParams) []string { return n.client }):
-			key.ClientID = id
+			key.ClientID, rule = id, "client_id"
 		case anyProtocolNames(k, func(n identityParams) []string { return n.object }):
-			key.ObjectID = id
+			key.ObjectID, rule = id, "object_id"
 		case k == "resource_id" || anyProtocolNames(k, func(n identityParams) []string { return n.resource }):
-			key.ResourceID = id
+			key.ResourceID, rule = id, "resource_id"
 		default:
 			return identityMap{}, fmt.Errorf("--map-identity: unknown kind %q; use %s", bounded(kind, 50), strings.Join(identityParamNames(), ", "))
+		}
+		// Clients' ids pass this rule (identityFrom); a mapping that
+		// cannot would never match.
+		if err := resources.CheckIdentityID(rule, id); err != nil {
+			return identityMap{}, fmt.Errorf("--map-identity %s %s", human.Quote(bounded(v, 100)), err)
 		}
 		m.ids[key] = true
 	}

@@ -62,7 +62,7 @@ func TestParseIdentityMap(t *testing.T) {
 	if err != nil || !m.maps(Identity{ObjectID: "x"}) || m.maps(Identity{}) {
 		t.Errorf("* : %v %v", m, err)
 	}
-	for _, bad := range []string{"client_id", "client_id=", "tenant=x", "client_id=a b", "=x"} {
+	for _, bad := range []string{"client_id", "client_id=", "tenant=x", "client_id=a b", "=x", "client_id=bbbb", "mi_res_id=/subscriptions/s/rg/x"} {
 		if _, err := parseIdentityMap([]string{bad}); err == nil || !strings.Contains(err.Error(), "--map-identity") {
 			t.Errorf("%q: %v", bad, err)
 		}
