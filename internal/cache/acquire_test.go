@@ -147,17 +147,20 @@ func TestHelperProcess(t *testing.T) {
 }
 
 func helperMain() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	for { // start together, once the parent has started every process
+	// Start together, once the parent has started every process: that can
+	// take long on a loaded machine (and under Wine, where each start is
+	// slow), and must not eat into the 20 s the acquisition has.
+	for deadline := time.Now().Add(60 * time.Second); ; {
 		if _, err := os.Stat(os.Getenv(helperStart)); err == nil {
 			break
 		}
-		if ctx.Err() != nil {
+		if time.Now().After(deadline) {
 			return errors.New("never told to start")
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
 	c, err := Open(env.OS(), Options{Notice: func(s string) { fmt.Fprintln(os.Stderr, s) }, keyDesc: os.Getenv(helperKeyDesc)})
 	if err != nil {
 		return err
@@ -218,7 +221,7 @@ func TestAcquireAcrossProcesses(t *testing.T) {
 		outs := make([]*bytes.Buffer, n)
 		errs := make([]*bytes.Buffer, n)
 		for i := range cmds {
-			ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
 			cmd.Env = environ
