@@ -22,7 +22,7 @@ LDFLAGS   := -s -w -X github.com/aztoken/aztoken/internal/cli.commit=$(COMMIT)
 # Every test and benchmark refuses to dial anything but loopback.
 export AZTOKEN_LOOPBACK_ONLY = 1
 
-.PHONY: all build image test-containers test-prereqs test test-windows test-short lint staticcheck deadcode install bench fuzz fuzz-short completions check-completions man demo clean
+.PHONY: all build image test-containers test-prereqs test test-windows test-short lint staticcheck actionlint deadcode install bench fuzz fuzz-short completions check-completions man demo clean
 
 all: build
 
