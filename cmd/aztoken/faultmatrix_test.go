@@ -505,11 +505,10 @@ func TestFaultMatrixProbeStrictAgrees(t *testing.T) {
 	}
 	e := newFMEnv(t)
 	type run struct {
-		src       fmSource
-		f         fmFault
-		get       fmWant
-		probe     fmResult
-		getResult fmResult
+		src   fmSource
+		f     fmFault
+		get   fmWant
+		probe fmResult
 	}
 	var runs []*run
 	for _, src := range fmSources {
