@@ -316,7 +316,7 @@ func (c *Cache) write(key string, e Entry) error {
 	if _, err := f.Write(data); err != nil {
 		return fmt.Errorf("cannot write the cache entry: %w", err)
 	}
-	if err := f.Sync(); err != nil {
+	if err := syncOrdered(f); err != nil {
 		return fmt.Errorf("cannot write the cache entry: %w", err)
 	}
 	if err := f.Close(); err != nil {
@@ -328,7 +328,7 @@ func (c *Cache) write(key string, e Entry) error {
 	ok = true
 	// Make the rename itself durable; a failure here loses at most this entry.
 	if d, err := os.Open(c.dir); err == nil {
-		_ = d.Sync()
+		_ = syncOrdered(d)
 		d.Close()
 	}
 	return nil
