@@ -143,7 +143,7 @@ func fmSignalDoc() string {
 		}
 		fmt.Fprintf(&b, "%s, by %s", c.name, c.how)
 	}
-	b.WriteString(" (internal/runner/tree_linux.go). Not covered, and not possible without root or a delegated cgroup: a descendant that clears its environment, calls setsid and whose parent then exits.\n\n")
+	b.WriteString(" (internal/runner/tree_sweep.go). Not covered, and not possible without root or a delegated cgroup: a descendant that clears its environment, calls setsid and whose parent then exits.\n\n")
 	cols := []string{"signal", "exit"}
 	for _, c := range fmSignalChildren {
 		cols = append(cols, c.name)

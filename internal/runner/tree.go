@@ -4,7 +4,8 @@ import "os"
 
 // tree is every process one run started: the child and whatever it starts
 // in turn. Each platform holds the tree its own way (tree_unix.go: a
-// process group; tree_linux.go: the group plus descendants that left it;
+// process group; tree_sweep.go, Linux and macOS: the group plus
+// descendants that left it, found in the process table;
 // tree_windows.go: a Job Object), and the runner only asks it to kill.
 type tree interface {
 	// started is told of the child once it has started; Windows puts it

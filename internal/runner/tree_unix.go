@@ -1,4 +1,4 @@
-//go:build unix && !linux
+//go:build unix && !linux && !darwin
 
 package runner
 
@@ -11,8 +11,9 @@ import (
 
 // newTree puts the child in a process group of its own: killing the group
 // reaches every descendant that did not leave it (setsid, setpgid). On
-// macOS and the BSDs nothing else can find the ones that did without
-// privileges, so they may outlive the run.
+// the BSDs this does not look further for the ones that did, so they may
+// outlive the run (Linux and macOS sweep the process table:
+// tree_sweep.go).
 func newTree(cmd *exec.Cmd) (tree, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	return &group{}, nil

@@ -1,13 +1,25 @@
+//go:build linux || darwin
+
 package runner
 
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 )
+
+// setsid runs a command in a new session. macOS has no setsid command;
+// its perl (in /usr/bin, as on Debian) calls setsid(2) itself.
+func setsid() string {
+	if runtime.GOOS == "darwin" {
+		return "/usr/bin/perl -MPOSIX -e 'POSIX::setsid() or die; exec @ARGV or die'"
+	}
+	return "/usr/bin/setsid"
+}
 
 // TestRunKillsSetsidDescendants: descendants that call setsid leave the
 // child's process group and session, so a group kill misses them. They
@@ -20,13 +32,13 @@ func TestRunKillsSetsidDescendants(t *testing.T) {
 		timeout time.Duration
 	}{
 		// Found by the marker in its environment, after the child exited.
-		"child exits": {"setsid sh -c 'echo $$ > PIDFILE; exec sleep 1000' &\necho token\n", time.Minute},
+		"child exits": {"SETSID sh -c 'echo $$ > PIDFILE; exec sleep 1000' &\necho token\n", time.Minute},
 		// Found by the marker, at the deadline.
-		"deadline": {"setsid sh -c 'echo $$ > PIDFILE; exec sleep 1000' &\nsleep 1000\n", 300 * time.Millisecond},
+		"deadline": {"SETSID sh -c 'echo $$ > PIDFILE; exec sleep 1000' &\nsleep 1000\n", 300 * time.Millisecond},
 		// No marker (env -i): found as a descendant of the living child.
-		"deadline, environment cleared": {"env -i /usr/bin/setsid /bin/sh -c 'echo $$ > PIDFILE; exec sleep 1000' &\nsleep 1000\n", 300 * time.Millisecond},
+		"deadline, environment cleared": {"env -i SETSID /bin/sh -c 'echo $$ > PIDFILE; exec sleep 1000' &\nsleep 1000\n", 300 * time.Millisecond},
 		// A grandchild of a setsid'd process, after the child exited.
-		"nested": {"setsid sh -c 'sleep 1000 & echo $! > PIDFILE; wait' &\necho token\n", time.Minute},
+		"nested": {"SETSID sh -c 'sleep 1000 & echo $! > PIDFILE; wait' &\necho token\n", time.Minute},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -34,6 +46,7 @@ func TestRunKillsSetsidDescendants(t *testing.T) {
 			pidfile := filepath.Join(t.TempDir(), "pid")
 			// The tool goes on only once the descendant has written its pid.
 			body := strings.Replace(c.body, "&\n", "&\nwhile [ ! -s PIDFILE ]; do sleep 0.01; done\n", 1)
+			body = strings.ReplaceAll(body, "SETSID", setsid())
 			dir := script(t, "tool", strings.ReplaceAll(body, "PIDFILE", pidfile))
 			_, err := Run(context.Background(), Cmd{Name: "tool", Environ: environ(dir), Timeout: c.timeout})
 			if c.timeout < time.Minute && err == nil {
@@ -74,25 +87,6 @@ func TestTreeMembers(t *testing.T) {
 		slices.Sort(got)
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s: treeMembers = %v, want %v", tt.name, got, tt.want)
-		}
-	}
-}
-
-func TestParseStat(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		want proc
-		ok   bool
-	}{
-		{"42 (sleep) S 7 42 42 0 -1", proc{pid: 42, ppid: 7, pgid: 42}, true},
-		{"42 (a) b (c) R 7 9 9 0", proc{pid: 42, ppid: 7, pgid: 9}, true},
-		{"42 (zombie) Z 7 9 9", proc{}, false},
-		{"42 (cut) S", proc{}, false},
-		{"garbage", proc{}, false},
-	} {
-		got, ok := parseStat(42, tt.in)
-		if ok != tt.ok || got != tt.want {
-			t.Errorf("parseStat(%q) = %+v, %v; want %+v, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
 }

@@ -1,30 +1,31 @@
+//go:build linux || darwin
+
 package runner
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"os"
 	"os/exec"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 )
 
 // markerVar is added to every child's environment with a value unique to
 // the run. Descendants inherit it, also those that call setsid and so
-// leave the child's process group and session, and /proc/<pid>/environ
-// shows it for every process of the same user, so the run can find them
-// without privileges. (Jenkins' ProcessTreeKiller finds a build's
-// leftovers the same way.)
+// leave the child's process group and session, and the process table
+// shows every process's initial environment to its own user (Linux:
+// /proc/<pid>/environ; macOS: sysctl kern.procargs2, as ps -E reads it),
+// so the run can find them without privileges. (Jenkins'
+// ProcessTreeKiller finds a build's leftovers the same way.)
 //
-// What is possible on Linux without root, and what this does:
+// What is possible without root (Linux; macOS alike but for cgroups), and
+// what this does:
 //   - The process group (Setpgid) catches every descendant that stays in
 //     it: one kill(-pgid).
 //   - The marker catches descendants that left the group or session, as
 //     long as they keep the environment they were started with.
-//   - Walking /proc from the child's pid catches descendants that cleared
+//   - Walking the process table from the child's pid catches descendants that cleared
 //     their environment while their parent chain back to the child lives.
 //   - What is left: a descendant that clears its environment, calls
 //     setsid and whose parent then exits. Only a cgroup (cgroup.kill)
@@ -45,38 +46,39 @@ func newTree(cmd *exec.Cmd) (tree, error) {
 	if _, err := rand.Read(b[:]); err != nil {
 		return nil, err
 	}
-	lt := &linuxTree{marker: markerVar + "=" + hex.EncodeToString(b[:])}
+	lt := &sweepTree{marker: markerVar + "=" + hex.EncodeToString(b[:])}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Env = append(cmd.Env, lt.marker)
 	return lt, nil
 }
 
-type linuxTree struct {
+type sweepTree struct {
 	marker string
 	mu     sync.Mutex // exec's context watcher may kill while Run starts
 	p      *os.Process
 }
 
-func (t *linuxTree) started(p *os.Process) error {
+func (t *sweepTree) started(p *os.Process) error {
 	t.mu.Lock()
 	t.p = p
 	t.mu.Unlock()
 	return nil
 }
-func (t *linuxTree) release() {}
+func (t *sweepTree) release() {}
 
 // sweepRounds bounds how often kill looks again for processes that were
 // started while it was killing the ones it had found.
 const sweepRounds = 8
 
-// kill finds the tree in /proc while the child still lives (so that its
+// kill finds the tree in the process table while the child still lives (so that its
 // descendants' parent links lead back to it), kills the group and every
 // process found, then looks again, by group and marker, for any that were
 // forked meanwhile. It never stops a process (SIGSTOP) to look: aztoken
 // may exit at any moment after a signal, and a process left stopped would
-// never end. One sweep reads two small files per process, about 15 ms for
-// 150 processes on a loaded machine.
-func (t *linuxTree) kill() error {
+// never end. On Linux one sweep reads two small files per process, about
+// 15 ms for 150 processes on a loaded machine; on macOS one sysctl for
+// the table and one per process of the user.
+func (t *sweepTree) kill() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.p == nil {
@@ -85,7 +87,8 @@ func (t *linuxTree) kill() error {
 	group := t.p.Pid
 	// The group id stays reserved while any member lives, but once the
 	// child is reaped its pid may name another process: walk from it only
-	// while it is ours (Signal says so exactly, through a pidfd).
+	// while it is ours (Signal says so exactly: through a pidfd on Linux,
+	// and on macOS from os.Process's own record of the Wait).
 	root := -1
 	if t.p.Signal(syscall.Signal(0)) == nil {
 		root = group
@@ -151,59 +154,4 @@ func treeMembers(procs []proc, root, group int) []int {
 		out = append(out, pid)
 	}
 	return out
-}
-
-// readProcs reads the process table from /proc. Processes of other users
-// show no environment and so are never marked; processes that end while
-// it reads are skipped.
-func readProcs(marker string) []proc {
-	d, err := os.Open("/proc")
-	if err != nil {
-		return nil
-	}
-	names, _ := d.Readdirnames(-1)
-	d.Close()
-	self := os.Getpid()
-	want := []byte(marker + "\x00")
-	var out []proc
-	for _, name := range names {
-		pid, err := strconv.Atoi(name)
-		if err != nil || pid == self {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + name + "/stat")
-		if err != nil {
-			continue
-		}
-		p, ok := parseStat(pid, string(stat))
-		if !ok {
-			continue
-		}
-		if env, err := os.ReadFile("/proc/" + name + "/environ"); err == nil {
-			p.marked = bytes.Contains(append([]byte{0}, env...), append([]byte{0}, want...))
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
-// parseStat reads the parent and group from /proc/<pid>/stat:
-// "pid (comm) state ppid pgrp ...". comm may hold spaces and parentheses,
-// so the fields are counted from the last ')'.
-func parseStat(pid int, s string) (proc, bool) {
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return proc{}, false
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 3 || f[0] == "Z" || f[0] == "X" {
-		// A zombie is already dead; only its parent can clear it.
-		return proc{}, false
-	}
-	ppid, err1 := strconv.Atoi(f[1])
-	pgid, err2 := strconv.Atoi(f[2])
-	if err1 != nil || err2 != nil {
-		return proc{}, false
-	}
-	return proc{pid: pid, ppid: ppid, pgid: pgid}, true
 }
