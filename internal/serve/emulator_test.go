@@ -164,6 +164,9 @@ func TestEmulatorOptionsChecked(t *testing.T) {
 	}{
 		{"short lifetime", EmulatorOptions{Lifetime: time.Minute}, "out of range"},
 		{"bad tenant", EmulatorOptions{Tenant: "a/b"}, "emulated tenant"},
+		// The one tenant rule (resources.ValidTenant) is bounded on every
+		// path; the emulator's own check was not.
+		{"tenant too long", EmulatorOptions{Tenant: strings.Repeat("a", 257)}, "at most 256"},
 	}
 	for _, tc := range cases {
 		if _, err := NewEmulator(tc.o, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
