@@ -22,7 +22,7 @@ LDFLAGS   := -s -w -X github.com/aztoken/aztoken/internal/cli.commit=$(COMMIT)
 # Every test and benchmark refuses to dial anything but loopback.
 export AZTOKEN_LOOPBACK_ONLY = 1
 
-.PHONY: all build image test-containers test-prereqs test test-windows test-short lint staticcheck actionlint deadcode install bench fuzz fuzz-short completions check-completions man demo clean
+.PHONY: all build image test-containers test-prereqs test test-windows test-short lint staticcheck actionlint deadcode install bench fuzz fuzz-short completions check-completions man demo clean cross dist release-check
 
 all: build
 
@@ -36,10 +36,10 @@ build:
 image:
 	@test -n "$(CA_BUNDLE)" || { echo "make image: no CA certificate bundle found; set CA_BUNDLE=/path/to/ca-certificates.crt"; exit 1; }
 	@arch=$$(docker version --format '{{.Server.Arch}}') || { echo "make image: no Docker engine answers; start one (see docs/containers.md)"; exit 1; }; \
-		mkdir -p $(IMAGE_CONTEXT) && \
-		GOOS=linux GOARCH=$$arch $(MAKE) --no-print-directory build BIN=$(IMAGE_CONTEXT)/aztoken
-	cp $(CA_BUNDLE) $(IMAGE_CONTEXT)/ca-certificates.crt
-	docker build -q -f Dockerfile -t $(IMAGE) $(IMAGE_CONTEXT)
+		rm -rf $(IMAGE_CONTEXT) && mkdir -p $(IMAGE_CONTEXT)/etc/ssl/certs && \
+		GOOS=linux GOARCH=$$arch $(MAKE) --no-print-directory build BIN=$(IMAGE_CONTEXT)/linux/$$arch/aztoken && \
+		cp $(CA_BUNDLE) $(IMAGE_CONTEXT)/etc/ssl/certs/ca-certificates.crt && \
+		docker build -q -f Dockerfile --build-arg TARGETPLATFORM=linux/$$arch -t $(IMAGE) $(IMAGE_CONTEXT)
 
 # Real containers: aztoken serve and its relay with unmodified Azure SDK
 # clients, on internal link-local docker networks (internal/containertest).
@@ -120,13 +120,21 @@ cross:
 		rm -rf "$$out"/*; \
 	done
 
-# The release archives for every platform, with checksums, in dist/, as a
-# release would make them (.goreleaser.yaml), without publishing anything.
+# Everything a release makes (.goreleaser.yaml), in dist/, without
+# publishing anything: the archives for every platform with checksums, the
+# .deb/.rpm/.apk packages, the Homebrew cask, the Scoop and winget manifests
+# and, where docker buildx is installed, the images. .ci/package-tests then
+# installs and checks them.
 GORELEASER ?= $(shell command -v goreleaser 2>/dev/null || echo $(shell $(GO) env GOPATH)/bin/goreleaser)
 GORELEASER_VERSION = v2.15.1
 dist:
 	@test -x $(GORELEASER) || { echo "goreleaser not found: go install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)"; exit 1; }
-	$(GORELEASER) release --snapshot --clean
+	@skip=; if ! docker buildx version >/dev/null 2>&1; then \
+		echo "make dist: WARNING: docker buildx is not installed, so the release images are NOT built (make image builds this machine's)."; \
+		skip=--skip=docker; \
+	fi; \
+	echo $(GORELEASER) release --snapshot --clean $$skip; \
+	$(GORELEASER) release --snapshot --clean $$skip
 
 release-check:
 	@test -x $(GORELEASER) || { echo "goreleaser not found: go install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)"; exit 1; }
