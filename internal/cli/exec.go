@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -167,8 +168,12 @@ func runExec(cmd *cobra.Command, a *App, o *execOptions, args []string) error {
 		return err
 	}
 	select {
-	case <-sigs:
-		return silent(interruptedCode(cmd.Context()))
+	case s := <-sigs:
+		// Caught before COMMAND started: aztoken's own stop, 128+N.
+		if n, ok := s.(syscall.Signal); ok && n > 0 && n < 64 {
+			return silent(128 + int(n))
+		}
+		return silent(ExitInterrupted)
 	default:
 	}
 	if cmd.Context().Err() != nil {

@@ -2,6 +2,8 @@ package runner
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"os/exec"
@@ -43,6 +45,10 @@ func TestForegroundHelper(t *testing.T) {
 		os.Exit(0)
 	case "child":
 		time.Sleep(time.Minute)
+		os.Exit(0)
+	case "digest":
+		sum := sha256.Sum256([]byte(os.Getenv("BIG")))
+		os.Stdout.WriteString(strconv.Itoa(len(os.Getenv("BIG"))) + " " + hex.EncodeToString(sum[:]) + "\n")
 		os.Exit(0)
 	}
 }
@@ -88,6 +94,34 @@ func TestForegroundChildEndsWithAztoken(t *testing.T) {
 			t.Fatalf("the child %d outlived its killed parent", pid)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestForegroundBigVariable: a 7 KB token, the size of one for a principal
+// in many groups, reaches the child intact, on every OS (the child is the
+// test binary itself, so this runs under Windows too).
+func TestForegroundBigVariable(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("eyJ0eXAiOiJKV1Qi.", 7*1024/17) + "end"
+	var out strings.Builder
+	c, err := StartForeground(Foreground{
+		Name: self, Args: []string{"-test.run=^TestForegroundHelper$"},
+		Environ: append(os.Environ(), helperEnv+"=digest"),
+		Set:     map[string]string{"BIG": big},
+		Stdout:  &out, Stderr: os.Stderr,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, err := c.Wait(); err != nil || code != 0 {
+		t.Fatalf("Wait = %d, %v", code, err)
+	}
+	sum := sha256.Sum256([]byte(big))
+	if want := strconv.Itoa(len(big)) + " " + hex.EncodeToString(sum[:]) + "\n"; !strings.HasSuffix(out.String(), want) || len(big) < 7000 {
+		t.Errorf("the child saw %q, want %q (%d bytes)", out.String(), want, len(big))
 	}
 }
 
