@@ -16,7 +16,7 @@ var feeds sync.Map
 //
 //	artifacts start [hostile]   FEED_HOST (127.0.0.1:port), FEED (its contoso/_packaging/shared/ URL),
 //	                            FEED_CA (its certificate); SSL_CERT_FILE trusts it too.
-//	                            hostile: its 401 names an authority that is not Entra ID's
+//	                            hostile: its 401 names only an authority that is not Entra ID's
 //	artifacts requests N        requests it answered
 //	artifacts bad N             tokens it refused
 func cmdArtifacts(ts *testscript.TestScript, neg bool, args []string) {
@@ -31,7 +31,8 @@ func cmdArtifacts(ts *testscript.TestScript, neg bool, args []string) {
 		e := v.(*fakeazure.Entra)
 		opts := fakeazure.ArtifactsOptions{Tenant: e.TenantID(), Issuer: e.Minter()}
 		if len(args) > 1 && args[1] == "hostile" {
-			opts.Authority = "https://login.evil.example"
+			// Only an authorization_uri, on a host that is not Entra ID's.
+			opts.Authority, opts.NoResourceTenant = "https://login.evil.example", true
 		}
 		f, err := fakeazure.NewArtifacts(opts)
 		ts.Check(err)

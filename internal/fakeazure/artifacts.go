@@ -34,6 +34,9 @@ type ArtifactsOptions struct {
 	// https://login.microsoftonline.com. A hostile feed names another
 	// host here.
 	Authority string
+	// NoResourceTenant leaves X-VSS-ResourceTenant out of the 401, so
+	// that the authorization_uri is all a client can go by.
+	NoResourceTenant bool
 }
 
 // The package both indexes serve.
@@ -64,7 +67,7 @@ type Artifacts struct {
 
 // NewArtifacts starts the fake on 127.0.0.1.
 func NewArtifacts(o ArtifactsOptions) (*Artifacts, error) {
-	f := &Artifacts{devopsAuth: &devopsAuth{tenant: o.Tenant, issuer: o.Issuer, authority: o.Authority,
+	f := &Artifacts{devopsAuth: &devopsAuth{tenant: o.Tenant, issuer: o.Issuer, authority: o.Authority, noResourceTenant: o.NoResourceTenant,
 		extra: []string{`Basic realm="https://pkgsprodweu1.pkgs.visualstudio.com/"`}}}
 	var err error
 	if f.wheel, err = demoWheel(); err != nil {

@@ -21,6 +21,8 @@ type devopsAuth struct {
 	issuer    *mint.Minter
 	authority string   // https://login.microsoftonline.com unless a hostile fake says otherwise
 	extra     []string // further WWW-Authenticate challenges, such as a Basic realm
+	// noResourceTenant leaves X-VSS-ResourceTenant out of the 401.
+	noResourceTenant bool
 	// resourceTenantOnly are organizations (first path segments) whose 401
 	// names the tenant only in X-VSS-ResourceTenant.
 	resourceTenantOnly []string
@@ -62,7 +64,9 @@ func (g *devopsAuth) admit(w http.ResponseWriter, r *http.Request) (rec *RepoReq
 	for _, c := range g.extra {
 		h.Add("WWW-Authenticate", c)
 	}
-	h.Set("X-VSS-ResourceTenant", g.tenant)
+	if !g.noResourceTenant {
+		h.Set("X-VSS-ResourceTenant", g.tenant)
+	}
 	rec.Status = http.StatusUnauthorized
 	w.WriteHeader(http.StatusUnauthorized)
 	return rec, false, done
