@@ -118,7 +118,12 @@ func interruptedCode(ctx context.Context) int {
 // Run runs one command line and returns its exit code. Errors are written
 // to stderr here, once, as "aztoken: <sentence>".
 func Run(ctx context.Context, a *App, args []string) int {
-	root := NewRootCmd(a)
+	return runWith(ctx, a, args, commandsFor(args))
+}
+
+// runWith is Run with the commands to build given.
+func runWith(ctx context.Context, a *App, args []string, cmds []command) int {
+	root := newRoot(a, cmds)
 	root.SetArgs(args)
 	root.SetIn(a.IO.In)
 	root.SetOut(a.IO.Out)
@@ -157,8 +162,64 @@ func Run(ctx context.Context, a *App, args []string) int {
 	return code
 }
 
-// NewRootCmd builds the command tree.
-func NewRootCmd(a *App) *cobra.Command {
+// command is one of aztoken's commands and the word that runs it.
+type command struct {
+	name string
+	new  func(*App) *cobra.Command
+}
+
+// commands are aztoken's commands, in the order help lists them.
+var commands = []command{
+	{"get", newGetCmd},
+	{"probe", newProbeCmd},
+	{"explain", newExplainCmd},
+	{"whoami", newWhoamiCmd},
+	{"exec", newExecCmd},
+	{"npmrc", newNpmrcCmd},
+	{"credential-provider", newCredentialProviderCmd},
+	{"decode", newDecodeCmd},
+	{"cache", newCacheCmd},
+	{"serve", newServeCmd},
+	{"git", newGitCmd},
+	{"docker", newDockerCmd},
+	{"kubeconfig", newKubeconfigCmd},
+	{"version", newVersionCmd},
+}
+
+// commandsFor returns the commands a command line needs: the one it runs
+// when its first word (after -v) names one, and every command otherwise
+// (aztoken alone, --help, --version, help, completion, a word no command
+// has, which cobra answers with "Did you mean"). Building every command,
+// flags, completions and help included, was the largest part of what a
+// cached get spent in aztoken's own code (issue 23); a command's help,
+// errors and completions do not depend on its siblings.
+func commandsFor(args []string) []command {
+	for _, w := range args {
+		switch {
+		case w == "-v" || w == "--verbose" || strings.HasPrefix(w, "--verbose="):
+			continue
+		case strings.HasPrefix(w, "-"):
+			return commands
+		}
+		for _, c := range commands {
+			if c.name == w {
+				return []command{c}
+			}
+		}
+		return commands
+	}
+	return commands
+}
+
+// NewRootCmd builds the whole command tree: for help, completion scripts
+// and man pages.
+func NewRootCmd(a *App) *cobra.Command { return newRoot(a, commands) }
+
+// newRoot builds the root command with cmds under it. With fewer than all
+// of them the root itself never runs (commandsFor), so what only the root
+// uses is left out: the completion command and the version.
+func newRoot(a *App, cmds []command) *cobra.Command {
+	whole := len(cmds) == len(commands)
 	root := &cobra.Command{
 		Use:   "aztoken",
 		Short: "Get Microsoft Entra ID access tokens from the Azure credential chain",
@@ -170,7 +231,7 @@ tries every source and says which answered and why the others failed, explain
 says what each source would use without sending anything.`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
-		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
+		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false, DisableDefaultCmd: !whole},
 	}
 	root.SetFlagErrorFunc(flagError)
 	root.PersistentPreRunE = refuseEmptyValues
@@ -178,22 +239,9 @@ says what each source would use without sending anything.`,
 	// --version has no short form (as gh, kubectl and az), so that
 	// "aztoken -v get" can never print a version where a token was meant.
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "write what aztoken does to stderr: each source tried, its outcome, duration, and the requests it sent or the command it ran")
-	root.AddCommand(
-		newGetCmd(a),
-		newProbeCmd(a),
-		newExplainCmd(a),
-		newWhoamiCmd(a),
-		newExecCmd(a),
-		newNpmrcCmd(a),
-		newCredentialProviderCmd(a),
-		newDecodeCmd(a),
-		newCacheCmd(a),
-		newServeCmd(a),
-		newGitCmd(a),
-		newDockerCmd(a),
-		newKubeconfigCmd(a),
-		newVersionCmd(a),
-	)
+	for _, c := range cmds {
+		root.AddCommand(c.new(a))
+	}
 	// The usage rule, once for the whole tree, cobra's own help and
 	// completion commands included: a word a command does not take is a
 	// usage error (exit 2), never help and exit 0.
@@ -232,8 +280,10 @@ says what each source would use without sending anything.`,
 	for _, c := range root.Commands() {
 		c.SetHelpTemplate(plain + "\nExit codes: see 'aztoken --help'.\n")
 	}
-	root.Version = versionString()
-	root.SetVersionTemplate("aztoken {{.Version}}\n")
+	if whole {
+		root.Version = versionString()
+		root.SetVersionTemplate("aztoken {{.Version}}\n")
+	}
 	return root
 }
 

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -59,10 +60,13 @@ func (g Git) run(ctx context.Context, args ...string) (string, error) {
 
 // ourHelper recognises the helper lines aztoken writes, whatever the path
 // and flags: "<path>/aztoken[.exe] git credential ...", quoted or not.
-var ourHelper = regexp.MustCompile(`(^|[/\\'"!])aztoken(\.exe)?['"]? git credential( |$)`)
+// Compiled on first use, not at every start of aztoken.
+var ourHelper = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(^|[/\\'"!])aztoken(\.exe)?['"]? git credential( |$)`)
+})
 
 // IsOurs reports whether a credential.helper value is aztoken's.
-func IsOurs(helper string) bool { return ourHelper.MatchString(helper) }
+func IsOurs(helper string) bool { return ourHelper().MatchString(helper) }
 
 // HelperLine is the credential.helper value that runs exe (aztoken) as
 // the helper with args (chain flags). git runs it through a shell, with

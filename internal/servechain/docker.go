@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aztoken/aztoken/internal/runner"
@@ -30,13 +31,17 @@ const (
 )
 
 // dockerNetworkName is what docker accepts as a network name; checking it
-// also keeps a name from being read as one of docker's flags.
-var dockerNetworkName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
+// also keeps a name from being read as one of docker's flags. Compiled on
+// first use: its {0,127} makes it the costliest expression to compile in
+// the binary, and every start of aztoken (a cached get too) would pay it.
+var dockerNetworkName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
+})
 
 // CheckDockerNetworkName refuses what docker would not take as a network
 // name, as a usage error.
 func CheckDockerNetworkName(name string) error {
-	if !dockerNetworkName.MatchString(name) {
+	if !dockerNetworkName().MatchString(name) {
 		return usage.Errorf("--docker-network: %q is not a docker network name; use letters, digits, '_', '.' and '-', starting with a letter or digit.", name)
 	}
 	return nil

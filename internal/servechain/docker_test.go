@@ -107,7 +107,7 @@ func TestDockerNetworkName(t *testing.T) {
 	for name, ok := range map[string]bool{
 		"azimds": true, "my_net.1-a": true, "-rm": false, "": false, "a b": false, "a;b": false, "net/x": false,
 	} {
-		if got := dockerNetworkName.MatchString(name); got != ok {
+		if got := dockerNetworkName().MatchString(name); got != ok {
 			t.Errorf("%q: valid %t, want %t", name, got, ok)
 		}
 	}

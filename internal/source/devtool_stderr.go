@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/aztoken/aztoken/internal/redact"
@@ -13,22 +14,33 @@ import (
 
 // What a tool writes to stderr is passed on to users, but it sometimes
 // quotes a token (az has printed refresh tokens in errors). These patterns
-// find anything that looks like one.
-var (
-	toolJWTLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*)?`)
+// find anything that looks like one. They are compiled on first use, not
+// at every start of aztoken: a cached get never reads a tool's stderr.
+type toolPatterns struct {
+	jwtLike *regexp.Regexp
 	// A run of base64 or base64url characters, dots included: refresh
 	// tokens look like "0.AXoA…"; '%' for their URL-encoded form, '~' for
 	// Azure's client secrets.
-	toolTokenLike = regexp.MustCompile(`[A-Za-z0-9+/=_.~%-]{40,}`)
+	tokenLike *regexp.Regexp
 	// Azure's client secrets since 2021: three characters, a digit, "Q~",
 	// then 31 to 34 more, which '.' and '-' may split into short pieces.
-	toolAzureSecret = regexp.MustCompile(`[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}`)
+	azureSecret *regexp.Regexp
 	// A secret given as a form or query parameter, as an HTTP trace shows it.
-	toolSecretParam = regexp.MustCompile(`(?i)\b(refresh_token|access_token|id_token|client_secret|client_assertion|password|code)=[^&\s"']+`)
+	secretParam *regexp.Regexp
 	// A secret is one long unbroken stretch; ids and paths are short pieces
 	// joined by '/', '-' or '.'.
-	toolPieceSep = regexp.MustCompile(`[/.-]`)
-)
+	pieceSep *regexp.Regexp
+}
+
+var toolRE = sync.OnceValue(func() *toolPatterns {
+	return &toolPatterns{
+		jwtLike:     regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*)?`),
+		tokenLike:   regexp.MustCompile(`[A-Za-z0-9+/=_.~%-]{40,}`),
+		azureSecret: regexp.MustCompile(`[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}`),
+		secretParam: regexp.MustCompile(`(?i)\b(refresh_token|access_token|id_token|client_secret|client_assertion|password|code)=[^&\s"']+`),
+		pieceSep:    regexp.MustCompile(`[/.-]`),
+	}
+})
 
 const toolRedacted = redact.Mark
 
@@ -38,11 +50,12 @@ const toolRedacted = redact.Mark
 // go first.
 func scrubToolOutput(s string, known []string) string {
 	s = redact.Scrub(s, known...)
-	s = toolSecretParam.ReplaceAllString(s, "${1}="+toolRedacted)
-	s = toolJWTLike.ReplaceAllString(s, toolRedacted)
-	s = toolAzureSecret.ReplaceAllString(s, toolRedacted)
-	return toolTokenLike.ReplaceAllStringFunc(s, func(m string) string {
-		for _, piece := range toolPieceSep.Split(m, -1) {
+	re := toolRE()
+	s = re.secretParam.ReplaceAllString(s, "${1}="+toolRedacted)
+	s = re.jwtLike.ReplaceAllString(s, toolRedacted)
+	s = re.azureSecret.ReplaceAllString(s, toolRedacted)
+	return re.tokenLike.ReplaceAllStringFunc(s, func(m string) string {
+		for _, piece := range re.pieceSep.Split(m, -1) {
 			if len(piece) >= 32 {
 				return toolRedacted
 			}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 
@@ -56,7 +57,9 @@ var aadstsHints = map[string]string{
 	"AADSTS700213":  "no federated identity credential on the app matches the token's subject; compare the service account with the federated credential's subject",
 }
 
-var aadstsRe = regexp.MustCompile(`AADSTS\d+`)
+// aadstsRe is compiled on first use, when an error is read, not at every
+// start.
+var aadstsRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`AADSTS\d+`) })
 
 // oauthError is the body Entra ID sends with a 4xx.
 type oauthError struct {
@@ -144,7 +147,7 @@ func describeCallErr(call msalerrors.CallErr, secrets []string) (msg, hint strin
 	}
 	if json.Unmarshal(body, &oe) == nil && (oe.Error != "" || oe.Description != "") {
 		ee.Code = ext(oe.Error)
-		ee.AADSTS = aadstsRe.FindString(oe.Description)
+		ee.AADSTS = aadstsRe().FindString(oe.Description)
 		if ee.AADSTS == "" && len(oe.Codes) > 0 {
 			ee.AADSTS = fmt.Sprintf("AADSTS%d", oe.Codes[0])
 		}
