@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -14,9 +15,10 @@ var feeds sync.Map
 
 // cmdArtifacts drives the fake Azure Artifacts feed (after entra start):
 //
-//	artifacts start [hostile]   FEED_HOST (127.0.0.1:port), FEED (its contoso/_packaging/shared/ URL),
+//	artifacts start [hostile] [refuse=TFCODE]   FEED_HOST (127.0.0.1:port), FEED (its contoso/_packaging/shared/ URL),
 //	                            FEED_CA (its certificate); SSL_CERT_FILE trusts it too.
-//	                            hostile: its 401 names only an authority that is not Entra ID's
+//	                            hostile: its 401 names only an authority that is not Entra ID's;
+//	                            refuse: valid tokens get 403 with that TF code's message
 //	artifacts requests N        requests it answered
 //	artifacts bad N             tokens it refused
 func cmdArtifacts(ts *testscript.TestScript, neg bool, args []string) {
@@ -30,9 +32,16 @@ func cmdArtifacts(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		e := v.(*fakeazure.Entra)
 		opts := fakeazure.ArtifactsOptions{Tenant: e.TenantID(), Issuer: e.Minter()}
-		if len(args) > 1 && args[1] == "hostile" {
-			// Only an authorization_uri, on a host that is not Entra ID's.
-			opts.Authority, opts.NoResourceTenant = "https://login.evil.example", true
+		for _, a := range args[1:] {
+			switch code, isRefuse := strings.CutPrefix(a, "refuse="); {
+			case a == "hostile":
+				// Only an authorization_uri, on a host that is not Entra ID's.
+				opts.Authority, opts.NoResourceTenant = "https://login.evil.example", true
+			case isRefuse:
+				opts.RefuseCode = code
+			default:
+				ts.Fatalf("artifacts start: unknown option %q", a)
+			}
 		}
 		f, err := fakeazure.NewArtifacts(opts)
 		ts.Check(err)

@@ -2,12 +2,20 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/aztoken/aztoken/internal/claims"
 	"github.com/aztoken/aztoken/internal/credprovider"
 	"github.com/aztoken/aztoken/internal/preset"
+	"github.com/aztoken/aztoken/internal/tenantdiscovery"
 	"github.com/aztoken/aztoken/internal/usage"
 )
 
@@ -37,7 +45,11 @@ instead, with no .NET and no personal access token:
 
 It writes {"Username":"aztoken","Password":"<token>"} on stdout: an Entra token
 for Azure DevOps from the chain, in the tenant the feed names in its 401. On
-failure stdout is empty, stderr says why and the exit code is get's.
+failure stdout is empty, stderr says why and the exit code is get's. With
+-IsRetry (the caller's last credentials were refused) aztoken first asks the
+feed with the new token, and if the feed refuses it too, says which identity
+was used and what to fix (the feed's Reader role; TF401444: sign in to the
+organization once in a browser), exiting 1.
 
 Run by the name CredentialProvider.Microsoft (a link to aztoken) it is this
 command, so artifacts-keyring can use it:
@@ -78,6 +90,13 @@ them (host:port, comma-separated).`,
 			if err != nil {
 				return err
 			}
+			if req.IsRetry {
+				// The caller's last credentials were refused: ask the feed
+				// with this token, once, and say what to fix if it refuses.
+				if msg := feedRefusal(cmd.Context(), feeds[0], tok.AccessToken); msg != "" {
+					return errors.New(msg)
+				}
+			}
 			var buf bytes.Buffer
 			if err := (credprovider.Answer{Username: preset.FeedUser, Password: tok.AccessToken}).Write(&buf); err != nil {
 				return err
@@ -91,4 +110,37 @@ them (host:port, comma-separated).`,
 	o.bind(cmd, true)
 	co.bind(cmd)
 	return cmd
+}
+
+// feedRefusal asks the feed with token (Basic, as the caller will) and
+// returns what to fix when it refuses, or "" when it accepts or cannot be
+// asked. The request follows no redirect, so the token goes to the feed's
+// own host only.
+func feedRefusal(ctx context.Context, feed *url.URL, token string) string {
+	c := *tenantdiscovery.NewClient()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, feed.String(), nil)
+	if err != nil {
+		return ""
+	}
+	req.SetBasicAuth(preset.FeedUser, token)
+	resp, err := c.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	who := "the token's identity"
+	if c, err := claims.Decode(token); err == nil {
+		id := claims.Summarize(c, time.Now()).Identity
+		switch {
+		case id.UPN != "":
+			who = id.UPN
+		case id.AppID != "":
+			who = "the app " + id.AppID
+		case id.ObjectID != "":
+			who = "the principal " + id.ObjectID
+		}
+	}
+	return credprovider.Refusal(resp.StatusCode, body, who)
 }

@@ -64,3 +64,22 @@ func TestAnswerGolden(t *testing.T) {
 		t.Errorf("Write = %q, want %q", b.String(), want)
 	}
 }
+
+func TestRefusal(t *testing.T) {
+	for _, tt := range []struct {
+		status int
+		body   string
+		want   string // "" for no refusal
+	}{
+		{200, "", ""},
+		{404, "", ""},
+		{403, `{"message":"TF400813: The user 'x' is not authorized to access this resource."}`, "(HTTP 403, TF400813): give that identity the feed's Reader role"},
+		{401, ``, "(HTTP 401): give that identity the feed's Reader role"},
+		{403, `{"message":"TF401444: Please sign-in at least once as x in a web browser"}`, "sign in to it once in a browser first (TF401444)"},
+	} {
+		got := Refusal(tt.status, []byte(tt.body), "ada@contoso.com")
+		if (got == "") != (tt.want == "") || !strings.Contains(got, tt.want) {
+			t.Errorf("Refusal(%d, %q) = %q, want %q", tt.status, tt.body, got, tt.want)
+		}
+	}
+}

@@ -37,6 +37,11 @@ type ArtifactsOptions struct {
 	// NoResourceTenant leaves X-VSS-ResourceTenant out of the 401, so
 	// that the authorization_uri is all a client can go by.
 	NoResourceTenant bool
+	// RefuseCode, when set, refuses even a valid token with 403 and Azure
+	// DevOps' message for that TF code (TF400813: the identity may not
+	// read the feed; TF401444: a user who never signed in to the
+	// organization).
+	RefuseCode string
 }
 
 // The package both indexes serve.
@@ -63,12 +68,13 @@ type Artifacts struct {
 	cert *serverCert
 
 	wheel, tarball []byte
+	refuse         string
 }
 
 // NewArtifacts starts the fake on 127.0.0.1.
 func NewArtifacts(o ArtifactsOptions) (*Artifacts, error) {
 	f := &Artifacts{devopsAuth: &devopsAuth{tenant: o.Tenant, issuer: o.Issuer, authority: o.Authority, noResourceTenant: o.NoResourceTenant,
-		extra: []string{`Basic realm="https://pkgsprodweu1.pkgs.visualstudio.com/"`}}}
+		extra: []string{`Basic realm="https://pkgsprodweu1.pkgs.visualstudio.com/"`}}, refuse: o.RefuseCode}
 	var err error
 	if f.wheel, err = demoWheel(); err != nil {
 		return nil, err
@@ -101,7 +107,17 @@ func (f *Artifacts) Close() { f.srv.Close() }
 func (f *Artifacts) serve(w http.ResponseWriter, r *http.Request) {
 	rec, ok, done := f.admit(w, r)
 	defer done()
-	if ok {
+	switch {
+	case ok && f.refuse != "":
+		rec.Status = http.StatusForbidden
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		msg := map[string]string{
+			"TF400813": "TF400813: The user 'aztoken-test' is not authorized to access this resource.",
+			"TF401444": "TF401444: Please sign-in at least once as aztoken-test in a web browser to enable access to the service.",
+		}[f.refuse]
+		_ = json.NewEncoder(w).Encode(map[string]any{"$id": "1", "innerException": nil, "message": msg, "typeName": "Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException"})
+	case ok:
 		rec.Status = f.content(w, r)
 	}
 }
