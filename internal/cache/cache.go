@@ -53,6 +53,11 @@ type Options struct {
 	// several goroutines, one at a time.
 	Notice func(string)
 
+	// Context ends waits on the key store early (Ctrl+C): the Keychain's
+	// security tool and the lock around creating the key. Nil means
+	// context.Background().
+	Context context.Context
+
 	// Job names the CI job this process runs in (source.CIJob), or "".
 	// The pipeline source's tokens are tied to it, and those of any other
 	// job are dropped when the cache is opened.
@@ -110,7 +115,11 @@ func Open(e env.Env, opts Options) (*Cache, error) {
 	if desc == "" {
 		desc = KeyDescription
 	}
-	c.mode, c.sealer = c.setupEncryption(e.Get("AZTOKEN_CACHE_ENCRYPTION"), desc, newKeyStore(desc, dir, e))
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	c.mode, c.sealer = c.setupEncryption(ctx, e.Get("AZTOKEN_CACHE_ENCRYPTION"), desc, newKeyStore(ctx, desc, dir, e))
 	if c.sealer != nil {
 		c.nameKey = c.sealer.names
 	} else if c.nameKey, err = c.loadNameKey(); err != nil {
@@ -123,17 +132,28 @@ func Open(e env.Env, opts Options) (*Cache, error) {
 	return c, nil
 }
 
-func (c *Cache) setupEncryption(setting, desc string, ks keyStore) (Mode, *sealer) {
+// encryptionOff reads AZTOKEN_CACHE_ENCRYPTION; understood is false for a
+// value that is neither on nor off (it counts as on).
+func encryptionOff(setting string) (off, understood bool) {
 	switch strings.ToLower(setting) {
 	case "off", "plain", "false", "no", "0":
-		return Mode{ModePlain, "AZTOKEN_CACHE_ENCRYPTION=" + setting}, nil
+		return true, true
 	case "", "on", "auto", "keyring", "true", "yes", "1":
-	default:
+		return false, true
+	}
+	return false, false
+}
+
+func (c *Cache) setupEncryption(ctx context.Context, setting, desc string, ks keyStore) (Mode, *sealer) {
+	switch off, understood := encryptionOff(setting); {
+	case off:
+		return Mode{ModePlain, "AZTOKEN_CACHE_ENCRYPTION=" + setting}, nil
+	case !understood:
 		c.notice(fmt.Sprintf("AZTOKEN_CACHE_ENCRYPTION=%q is not understood (use off to turn encryption off); encrypting if the keyring allows", printable(setting)))
 	}
 	key, found, err := ks.find()
 	if err == nil && !found {
-		key, err = c.createKey(ks)
+		key, err = c.createKey(ctx, ks)
 	}
 	if err != nil {
 		return Mode{ModePlain, ks.name() + " is not usable: " + err.Error()}, nil
@@ -147,8 +167,8 @@ func (c *Cache) setupEncryption(setting, desc string, ks keyStore) (Mode, *seale
 
 // createKey creates the key under a lock, looking again once it holds the
 // lock in case another process created it meanwhile.
-func (c *Cache) createKey(ks keyStore) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), keyringWait)
+func (c *Cache) createKey(ctx context.Context, ks keyStore) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, keyringWait)
 	defer cancel()
 	fl, err := c.lock(ctx, keyringLock)
 	if err != nil {
@@ -160,6 +180,32 @@ func (c *Cache) createKey(ks keyStore) ([]byte, error) {
 		return key, err
 	}
 	return ks.create()
+}
+
+// Describe says, for explain, where the cache is and how it would keep
+// tokens, changing nothing: it creates no directory and no key, and runs
+// no program (on macOS it does not ask the Keychain, whose tool may show
+// a dialog or create nothing useful: it says so instead).
+func Describe(e env.Env) (string, Mode, error) {
+	dir, err := Dir(e)
+	if err != nil {
+		return "", Mode{}, err
+	}
+	setting := e.Get("AZTOKEN_CACHE_ENCRYPTION")
+	if off, _ := encryptionOff(setting); off {
+		return dir, Mode{ModePlain, "AZTOKEN_CACHE_ENCRYPTION=" + setting}, nil
+	}
+	ks := newKeyStore(context.Background(), KeyDescription, dir, e)
+	if na, ok := ks.(interface{ notAsked() Mode }); ok {
+		return dir, na.notAsked(), nil
+	}
+	switch _, found, err := ks.find(); {
+	case err != nil:
+		return dir, Mode{ModePlain, ks.name() + " is not usable: " + err.Error()}, nil
+	case !found:
+		return dir, Mode{ModeKeyring, "AES-256-GCM, " + ks.where() + ", created on first use"}, nil
+	}
+	return dir, Mode{ModeKeyring, "AES-256-GCM, " + ks.where()}, nil
 }
 
 // Mode says how entries are kept at rest, for explain and -v.
@@ -408,7 +454,7 @@ func (c *Cache) Clear() (int, error) {
 			}
 		case strings.HasPrefix(name, tempPrefix):
 			_ = os.Remove(p)
-		case strings.HasPrefix(name, jobPrefix):
+		case strings.HasPrefix(name, jobPrefix), name == keychainRefusalFile:
 			_ = os.Remove(p)
 		case strings.HasSuffix(name, lockExt) && name != keyringLock:
 			c.removeIdleLock(p)

@@ -2,9 +2,16 @@ package cache
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aztoken/aztoken/internal/env"
 )
 
 // TestKeychainCommands pins the security tool's command lines: the key
@@ -62,6 +69,9 @@ func TestKeychainError(t *testing.T) {
 		{51, "", "refused"},
 		{128, "", "refused"},
 		{50, "", "no login Keychain"},
+		{29, "security: SecKeychainItemCopyContent: User interaction is required, but is currently not allowed.\n", "cannot show the dialog"},
+		{37, "security: SecKeychainCopyDefault: A default keychain could not be found.\n", "no default keychain"},
+		{45, "security: SecKeychainItemCreateFromContent: The specified item already exists in the keychain.\n", "delete-generic-password -s aztoken:cache-key"},
 		{1, "security: SecKeychainAddGenericPassword: Something odd.\n", "status 1: Something odd."},
 		{2, "", "status 2: no message"},
 	} {
@@ -69,8 +79,72 @@ func TestKeychainError(t *testing.T) {
 		if !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("keychainError(%d) = %q, want it to say %q", tt.code, err, tt.want)
 		}
+		if mapped := tt.code != 1 && tt.code != 2; mapped && strings.Contains(err.Error(), "exited with status") {
+			t.Errorf("keychainError(%d) = %q, a mapped code read as an unknown one", tt.code, err)
+		}
 		if (tt.code == 44) != errors.Is(err, errKeychainMissing) {
 			t.Errorf("keychainError(%d) missing = %v", tt.code, errors.Is(err, errKeychainMissing))
+		}
+	}
+}
+
+// A refusal is remembered for keychainRefusalTTL, so that a user with no
+// usable keychain does not run security four times per get; a cancelled
+// run is not an answer; cache clear forgets it.
+func TestKeychainRefusalMemo(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	if err := recallKeychainRefusal(dir, now); err != nil {
+		t.Fatalf("nothing remembered, yet recalled %v", err)
+	}
+	rememberKeychainRefusal(dir, fmt.Errorf("run: %w", context.Canceled))
+	if err := recallKeychainRefusal(dir, now); err != nil {
+		t.Fatalf("a cancelled run was remembered: %v", err)
+	}
+	rememberKeychainRefusal(dir, keychainError(37, ""))
+	for _, tt := range []struct {
+		name string
+		at   time.Time
+		want bool
+	}{
+		{"just now", now, true},
+		{"within the hour", now.Add(keychainRefusalTTL - time.Minute), true},
+		{"an hour later", now.Add(keychainRefusalTTL + time.Second), false},
+		{"a clock set back", now.Add(-time.Hour), false},
+	} {
+		err := recallKeychainRefusal(dir, tt.at)
+		if got := err != nil; got != tt.want {
+			t.Errorf("%s: recalled %v, want remembered %v", tt.name, err, tt.want)
+		}
+		if err != nil && (!strings.Contains(err.Error(), "no default keychain") || !strings.Contains(err.Error(), "aztoken cache clear")) {
+			t.Errorf("%s: %q does not say why, nor how to ask again", tt.name, err)
+		}
+	}
+	c, err := Open(env.Map(map[string]string{"AZTOKEN_CACHE_DIR": dir, "AZTOKEN_CACHE_ENCRYPTION": "off"}), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Clear(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, keychainRefusalFile)); !os.IsNotExist(err) {
+		t.Errorf("cache clear kept the remembered refusal: %v", err)
+	}
+}
+
+// explain's Describe creates nothing: no directory, and no key.
+func TestDescribeChangesNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cache")
+	for _, setting := range []string{"off", ""} {
+		got, mode, err := Describe(env.Map(map[string]string{"AZTOKEN_CACHE_DIR": dir, "AZTOKEN_CACHE_ENCRYPTION": setting}))
+		if err != nil || got != dir {
+			t.Fatalf("Describe = %q, %v; want %q", got, err, dir)
+		}
+		if setting == "off" && mode.Name != ModePlain {
+			t.Errorf("with encryption off the mode is %v", mode)
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Fatalf("Describe created the cache directory (%v)", err)
 		}
 	}
 }

@@ -20,8 +20,10 @@ const keychainTimeout = 3 * time.Second
 // securityTool is the only program the Keychain store runs.
 const securityTool = "/usr/bin/security"
 
-// newKeyStore is the login Keychain on macOS (see keychain.go).
-func newKeyStore(desc, _ string, e env.Env) keyStore {
+// newKeyStore is the login Keychain on macOS (see keychain.go). ctx ends
+// a run of security early (Ctrl+C); dir is the cache directory, where a
+// refusal is remembered.
+func newKeyStore(ctx context.Context, desc, dir string, e env.Env) keyStore {
 	// The tool finds the user's login Keychain from HOME and the user.
 	var environ []string
 	for _, k := range []string{"HOME", "USER", "LOGNAME", "TMPDIR"} {
@@ -29,11 +31,13 @@ func newKeyStore(desc, _ string, e env.Env) keyStore {
 			environ = append(environ, k+"="+v)
 		}
 	}
-	return keychain{service: desc, environ: append(environ, "PATH=/usr/bin:/bin")}
+	return keychain{ctx: ctx, service: desc, dir: dir, environ: append(environ, "PATH=/usr/bin:/bin")}
 }
 
 type keychain struct {
+	ctx     context.Context
 	service string
+	dir     string
 	environ []string
 }
 
@@ -43,25 +47,48 @@ func (k keychain) where() string {
 	return fmt.Sprintf("key %q in the login Keychain", k.service)
 }
 
+// notAsked is explain's mode: it runs nothing, so it does not ask.
+func (k keychain) notAsked() Mode {
+	if err := recallKeychainRefusal(k.dir, time.Now()); err != nil {
+		return Mode{ModePlain, "the login Keychain is not usable: " + err.Error()}
+	}
+	return Mode{ModeKeyring, "AES-256-GCM, " + k.where() + " if the Keychain allows; explain does not run " + securityTool + " to ask"}
+}
+
+// run runs security once. Its own deadline is the runner's, so that a
+// Keychain that does not answer is told apart from a cancelled command.
 func (k keychain) run(args []string, stdin []byte) (runner.Result, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), keychainTimeout)
-	defer cancel()
-	return runner.Run(ctx, runner.Cmd{Name: securityTool, Args: args, Environ: k.environ, Timeout: keychainTimeout, Stdin: stdin, MaxOutput: 64 << 10})
+	res, err := runner.Run(k.ctx, runner.Cmd{Name: securityTool, Args: args, Environ: k.environ, Timeout: keychainTimeout, Stdin: stdin, MaxOutput: 64 << 10})
+	if err != nil && k.ctx.Err() != nil {
+		return res, k.ctx.Err()
+	}
+	return res, err
+}
+
+// failed reads a run's error, and remembers a refusal.
+func (k keychain) failed(res runner.Result, err error) error {
+	var ee *runner.ExitError
+	switch {
+	case errors.As(err, &ee):
+		err = keychainError(ee.Code, string(res.Stderr))
+		if errors.Is(err, errKeychainMissing) {
+			return err
+		}
+	case errors.Is(err, runner.ErrTimedOut):
+		err = fmt.Errorf("the security tool did not answer within %s (is the login Keychain locked, with its unlock dialog waiting?)", runner.FormatDuration(keychainTimeout))
+	}
+	rememberKeychainRefusal(k.dir, err)
+	return err
 }
 
 func (k keychain) find() ([]byte, bool, error) {
+	if err := recallKeychainRefusal(k.dir, time.Now()); err != nil {
+		return nil, false, err
+	}
 	res, err := k.run(keychainFindArgs(k.service), nil)
 	if err != nil {
-		var ee *runner.ExitError
-		if errors.As(err, &ee) {
-			err = keychainError(ee.Code, string(res.Stderr))
-			if errors.Is(err, errKeychainMissing) {
-				return nil, false, nil
-			}
-			return nil, false, err
-		}
-		if errors.Is(err, runner.ErrTimedOut) {
-			return nil, false, fmt.Errorf("the security tool did not answer within %s (is the login Keychain locked?)", runner.FormatDuration(keychainTimeout))
+		if err = k.failed(res, err); errors.Is(err, errKeychainMissing) {
+			return nil, false, nil
 		}
 		return nil, false, err
 	}
@@ -71,7 +98,8 @@ func (k keychain) find() ([]byte, bool, error) {
 
 // create stores a new key and reads it back: security -i may not report
 // a failed command in its exit status, and a key that cannot be read
-// back is no key.
+// back is no key. Without a usable keychain every search says "not
+// found", so that is where such a keychain is caught, and remembered.
 func (k keychain) create() ([]byte, error) {
 	key := make([]byte, keySize)
 	if _, err := rand.Read(key); err != nil {
@@ -81,20 +109,17 @@ func (k keychain) create() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := k.run([]string{"-i"}, []byte(script))
-	if err != nil {
-		var ee *runner.ExitError
-		if errors.As(err, &ee) {
-			return nil, keychainError(ee.Code, string(res.Stderr))
-		}
-		return nil, err
+	if res, err := k.run([]string{"-i"}, []byte(script)); err != nil {
+		return nil, k.failed(res, err)
 	}
 	got, found, err := k.find()
 	if err != nil {
 		return nil, err
 	}
 	if !found || string(got) != string(key) {
-		return nil, errors.New("the login Keychain did not keep the new key")
+		err := errors.New("the login Keychain did not keep the new key (no usable keychain for this user?)")
+		rememberKeychainRefusal(k.dir, err)
+		return nil, err
 	}
 	return key, nil
 }

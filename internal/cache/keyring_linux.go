@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -23,7 +24,7 @@ const (
 )
 
 // newKeyStore is the kernel user keyring on Linux.
-func newKeyStore(desc, _ string, _ env.Env) keyStore { return kernelKeyring{desc} }
+func newKeyStore(_ context.Context, desc, _ string, _ env.Env) keyStore { return kernelKeyring{desc} }
 
 // kernelKeyring keeps the key in the user keyring, readable by the user
 // alone and emptied at the user's last logout.

@@ -3,13 +3,14 @@
 package cache
 
 import (
+	"context"
 	"errors"
 
 	"github.com/aztoken/aztoken/internal/env"
 )
 
 // newKeyStore: the BSDs and the rest have no key store aztoken can use.
-func newKeyStore(string, string, env.Env) keyStore {
+func newKeyStore(context.Context, string, string, env.Env) keyStore {
 	return noKeyStore{"this system has no key store aztoken can use"}
 }
 

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -15,7 +16,7 @@ import (
 
 // newKeyStore is a DPAPI-protected file in the cache directory on
 // Windows (see dpapi.go).
-func newKeyStore(_, dir string, _ env.Env) keyStore {
+func newKeyStore(_ context.Context, _, dir string, _ env.Env) keyStore {
 	return dpapiFile{dir: dir}
 }
 

@@ -120,7 +120,7 @@ func (co *cacheOptions) run(ctx context.Context, a *App, r *resolved, ch *chain.
 	var c *cache.Cache
 	if !co.noCache {
 		var err error
-		if c, err = openCache(a, notice); err != nil {
+		if c, err = openCache(ctx, a, notice); err != nil {
 			notice(fmt.Sprintf("cache: not used: %v", err))
 		}
 	}
@@ -147,20 +147,19 @@ func (co *cacheOptions) run(ctx context.Context, a *App, r *resolved, ch *chain.
 // openCache opens the persistent token cache, tied to the CI job this
 // runs in (source.CIJob) so that no later job sees a pipeline token of
 // this one. notice, when set, receives the cache's -v notices.
-func openCache(a *App, notice func(string)) (*cache.Cache, error) {
-	return cache.Open(a.Env, cache.Options{Notice: notice, Job: source.CIJob(a.Env)})
+func openCache(ctx context.Context, a *App, notice func(string)) (*cache.Cache, error) {
+	return cache.Open(a.Env, cache.Options{Context: ctx, Notice: notice, Job: source.CIJob(a.Env)})
 }
 
 // cacheModeLine says, for explain, where the cache is and how tokens are
-// kept at rest. It opens the cache (creating the directory and key if
-// needed) but contacts nothing.
+// kept at rest. It changes nothing and runs nothing (cache.Describe).
 func cacheModeLine(a *App) string {
 	if cacheDisabled(a) {
 		return "off (AZTOKEN_NO_CACHE is set)"
 	}
-	c, err := openCache(a, nil)
+	dir, mode, err := cache.Describe(a.Env)
 	if err != nil {
 		return "not usable: " + err.Error()
 	}
-	return fmt.Sprintf("%s, %s", c.Dir(), c.Mode())
+	return fmt.Sprintf("%s, %s", dir, mode)
 }

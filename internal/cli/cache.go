@@ -36,7 +36,7 @@ key differ in a source's credential or login, which the key covers and the
 list does not show; it says so. The tokens themselves are never shown. With -o
 json each entry is an object with every field the cache keeps.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := openCache(a, nil)
+			c, err := openCache(cmd.Context(), a, nil)
 			if err != nil {
 				return err
 			}
@@ -58,7 +58,7 @@ json each entry is an object with every field the cache keeps.`,
 process holds; the next get asks its source again. It says on stderr how many
 it removed.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := openCache(a, nil)
+			c, err := openCache(cmd.Context(), a, nil)
 			if err != nil {
 				return err
 			}

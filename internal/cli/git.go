@@ -6,6 +6,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -152,7 +153,7 @@ func tenantMemo(a *App) *tenantdiscovery.Memo {
 	if cacheDisabled(a) {
 		return nil
 	}
-	c, err := openCache(a, nil)
+	c, err := openCache(context.Background(), a, nil)
 	if err != nil {
 		return nil
 	}
