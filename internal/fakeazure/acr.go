@@ -205,7 +205,7 @@ func (a *ACR) exchange(w http.ResponseWriter, r *http.Request) {
 		acrError(w, http.StatusUnauthorized, "UNAUTHORIZED", msg)
 		return
 	}
-	claims, err := a.entra.Minter().Verify(f.Get("access_token"))
+	claims, err := Verify(a.entra.Minter(), f.Get("access_token"))
 	if err != nil {
 		acrError(w, http.StatusUnauthorized, "UNAUTHORIZED", "the Entra ID token does not verify")
 		return

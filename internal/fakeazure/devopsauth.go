@@ -73,7 +73,7 @@ func (g *devopsAuth) admit(w http.ResponseWriter, r *http.Request) (rec *RepoReq
 }
 
 func (g *devopsAuth) valid(tok string) bool {
-	c, err := g.issuer.Verify(tok)
+	c, err := Verify(g.issuer, tok)
 	if err != nil {
 		return false
 	}

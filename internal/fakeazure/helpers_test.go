@@ -171,7 +171,7 @@ func uniqueResource(t *testing.T) string {
 // claimsOf verifies tok with m and returns its claims.
 func claimsOf(t *testing.T, m *mint.Minter, tok string) map[string]any {
 	t.Helper()
-	c, err := m.Verify(tok)
+	c, err := Verify(m, tok)
 	if err != nil {
 		t.Fatalf("token does not verify: %v", err)
 	}

@@ -70,7 +70,7 @@ func (k *KubeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	valid := false
 	if strings.EqualFold(scheme, "Bearer") {
-		if c, err := k.issuer.Verify(tok); err == nil && c["aud"] == AKSServerApp && c["tid"] == k.tenant {
+		if c, err := Verify(k.issuer, tok); err == nil && c["aud"] == AKSServerApp && c["tid"] == k.tenant {
 			valid = true
 		}
 	}

@@ -66,21 +66,6 @@ func (m *Minter) Mint(claims map[string]any) (string, error) {
 	return s, nil
 }
 
-// Verify checks a token's RS256 signature against this Minter's key and
-// its exp and nbf, and returns its claims. Only tests call it, to read
-// what the emulator or a fake issued; an app under test verifies against
-// the emulator's JWKS instead.
-func (m *Minter) Verify(token string) (map[string]any, error) {
-	claims := jwt.MapClaims{}
-	_, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) {
-		return &m.key.PublicKey, nil
-	}, jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}))
-	if err != nil {
-		return nil, fmt.Errorf("the token does not verify: %w", err)
-	}
-	return claims, nil
-}
-
 // jwk is one RSA public key in JWKS form.
 type jwk struct {
 	Kty string `json:"kty"`

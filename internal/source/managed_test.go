@@ -103,7 +103,7 @@ func TestManagedKinds(t *testing.T) {
 			if err != nil {
 				t.Fatalf("GetToken: %v (hint: %s)", err, chain.HintOf(err))
 			}
-			if _, err := f.Minter().Verify(tok.AccessToken); err != nil {
+			if _, err := fakeazure.Verify(f.Minter(), tok.AccessToken); err != nil {
 				t.Fatalf("the token is not the fake's: %v", err)
 			}
 			if tok.Identity != "managed identity (system-assigned)" || tok.TokenType != "Bearer" || time.Until(tok.ExpiresOn) < 30*time.Minute {
@@ -132,7 +132,7 @@ func TestManagedAzureArc(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetToken: %v", err)
 	}
-	if _, err := f.Minter().Verify(tok.AccessToken); err != nil {
+	if _, err := fakeazure.Verify(f.Minter(), tok.AccessToken); err != nil {
 		t.Fatal(err)
 	}
 	if f.Count(fakeazure.EndpointArcChallenge) != 1 || f.Count(fakeazure.EndpointArc) != 1 {
