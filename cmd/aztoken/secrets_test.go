@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"regexp"
 	"slices"
 	"strings"
@@ -73,6 +74,13 @@ func TestNoSecretOnStderr(t *testing.T) {
 	must(t, os.WriteFile(fed, []byte(secretFed), 0o600))
 	must(t, os.MkdirAll(bin, 0o755))
 	for _, tool := range []string{"az", "azd", "pwsh"} {
+		if runtime.GOOS == "windows" {
+			tool += ".cmd" // cmd.exe's fakes, copied: links need an administrator there
+			data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "fakebin", tool))
+			must(t, err)
+			must(t, os.WriteFile(filepath.Join(bin, tool), data, 0o755))
+			continue
+		}
 		must(t, os.Symlink(mustAbs(t, filepath.Join("..", "..", "testdata", "fakebin", tool)), filepath.Join(bin, tool)))
 	}
 	aztoken, err := exec.LookPath("aztoken")
@@ -82,7 +90,7 @@ func TestNoSecretOnStderr(t *testing.T) {
 	pfx := mustAbs(t, filepath.Join("..", "..", "testdata", "certs", "rsa-password.pfx"))
 
 	base := []string{
-		"PATH=" + bin + ":" + proctest.SystemPath(),
+		"PATH=" + proctest.PathList(bin, proctest.SystemPath()),
 		"HOME=" + dir,
 		"AZTOKEN_NO_CACHE=1",
 		"AZTOKEN_LOOPBACK_ONLY=1",
