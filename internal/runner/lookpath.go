@@ -42,7 +42,8 @@ func launchdDirs(goos, path string) []string {
 	if goos != "darwin" || path == "" {
 		return nil
 	}
-	for _, dir := range filepath.SplitList(path) {
+	// A macOS PATH, split on ':' whatever OS the tests run on.
+	for _, dir := range strings.Split(path, ":") {
 		switch dir {
 		case "/usr/bin", "/bin", "/usr/sbin", "/sbin":
 		default:
