@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/aztoken/aztoken/internal/proctest"
 )
 
 // What az aks get-credentials writes for an Entra ID cluster, in both of
@@ -170,6 +172,9 @@ func TestRewrite(t *testing.T) {
 	// Through a symbolic link, twice: the link stays, and the second run
 	// changes nothing, so the backup is still the file before aztoken.
 	link := filepath.Join(dir, "link")
+	if proctest.UnderWine() {
+		t.Skip("skipping: Wine makes a Windows symbolic link a Unix one it cannot follow back")
+	}
 	if err := os.Symlink(p, link); err != nil {
 		t.Skip("no symbolic links here: ", err)
 	}
