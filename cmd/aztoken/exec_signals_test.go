@@ -218,3 +218,48 @@ while [ ! -e "$LOG.done" ]; do sleep 0.05; done`)
 		t.Errorf("stderr holds a token: %s…", m[:12])
 	}
 }
+
+// TestExecCtrlCFromTerminalReachesChildOnce runs aztoken exec on a
+// terminal of its own (util-linux's script gives it a pseudo-terminal and
+// makes it the foreground job) and types Ctrl+C: the terminal sends
+// SIGINT to aztoken and the child alike, so aztoken must not send the
+// child a second one, which would turn a program's "stop gracefully" into
+// "stop now". The child must see it exactly once.
+func TestExecCtrlCFromTerminalReachesChildOnce(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("skipping: no script command (util-linux) to give aztoken a terminal")
+	}
+	f := newExecFixture(t)
+	log := filepath.Join(t.TempDir(), "child.log")
+	// The child is the test binary as showenv: a shell's trap would run
+	// once for two SIGINTs that came close together.
+	showenv, err := exec.LookPath("showenv")
+	must(t, err)
+	line := "exec " + shellQuote(f.aztoken) + " exec -- " + shellQuote(showenv) + " -countint " + shellQuote(log)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "script", "-qfec", line, "/dev/null")
+	cmd.Env = append(append([]string{}, f.env...), "TERM=dumb")
+	stdin, err := cmd.StdinPipe()
+	must(t, err)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	must(t, cmd.Start())
+	waitLog(t, log, "ready")
+	if _, err := stdin.Write([]byte{0x03}); err != nil { // Ctrl+C
+		t.Fatal(err)
+	}
+	waitLog(t, log, "got-INT")
+	// Time for a second copy to arrive, were one sent.
+	time.Sleep(500 * time.Millisecond)
+	must(t, os.WriteFile(log+".done", nil, 0o600))
+	_ = stdin.Close()
+	_ = cmd.Wait()
+	b, _ := os.ReadFile(log)
+	if n := strings.Count(string(b), "got-INT"); n != 1 {
+		t.Errorf("the child got SIGINT %d times from one Ctrl+C:\n%s\nterminal:\n%s", n, b, out.String())
+	}
+}
+
+// shellQuote quotes s for sh.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

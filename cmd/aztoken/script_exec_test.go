@@ -7,10 +7,12 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -25,6 +27,7 @@ import (
 //	showenv -args A...   each argument on a line of its own, in brackets
 //	showenv -cat         copies stdin to stdout, and writes "err" to stderr
 //	showenv -exit N      exits with N
+//	showenv -countint F  logs each SIGINT to F (after "ready") until F.done exists
 func showEnv() {
 	args := os.Args[1:]
 	if len(args) == 0 {
@@ -43,6 +46,11 @@ func showEnv() {
 			os.Exit(1)
 		}
 		fmt.Fprintln(os.Stderr, "err")
+	case "-countint":
+		// Appends "got-INT" to the file args[1] for each SIGINT, until
+		// args[1].done exists: a Go handler sees each delivery, where a
+		// shell's trap runs once for several.
+		countInterrupts(args[1])
 	case "-exit":
 		n, err := strconv.Atoi(args[1])
 		if err != nil {
@@ -118,5 +126,29 @@ func cmdPG(ts *testscript.TestScript, neg bool, args []string) {
 		checkCount(ts, neg, "postgres", "sign-ins refused", len(pg.Refused()), args[1])
 	default:
 		ts.Fatalf("pg: unknown subcommand %q", args[0])
+	}
+}
+
+func countInterrupts(log string) {
+	ch := make(chan os.Signal, 16)
+	signal.Notify(ch, os.Interrupt)
+	appendLine := func(s string) {
+		f, err := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+		if err != nil {
+			os.Exit(1)
+		}
+		fmt.Fprintln(f, s)
+		f.Close()
+	}
+	appendLine("ready")
+	for {
+		select {
+		case <-ch:
+			appendLine("got-INT")
+		case <-time.After(20 * time.Millisecond):
+			if _, err := os.Stat(log + ".done"); err == nil {
+				os.Exit(0)
+			}
+		}
 	}
 }
