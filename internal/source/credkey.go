@@ -28,16 +28,22 @@ func credentialDigest(label string, parts ...string) string {
 	return "cred=" + hex.EncodeToString(h.Sum(nil))
 }
 
-// certificateDigest names a certificate credential by the SHA-256
-// thumbprint of its leaf (x5t#S256); whether the chain is sent matters
-// too, since subject-name/issuer registrations need it.
-func certificateDigest(c *Certificate, sendChain bool) string {
-	sum := sha256.Sum256(c.Leaf.Raw)
+// certificateFileDigest names a certificate credential by the bytes of its
+// file and the password that opens it, rather than by the certificate in
+// it: computing the key (on every cached get) then reads and hashes a
+// small file, where decoding it (PKCS#12's key derivation and decryption,
+// parsing and checking the RSA key) took about a millisecond (issue 23).
+// Any change to the file or the password changes the key, so a changed
+// certificate is never answered from the cache; the same certificate
+// exported again asks Entra ID once more. Whether the chain is sent
+// matters too, since subject-name/issuer registrations need it.
+func certificateFileDigest(file []byte, password string, sendChain bool) string {
+	sum := sha256.Sum256(file)
 	x5c := "no-x5c"
 	if sendChain {
 		x5c = "x5c"
 	}
-	return credentialDigest("certificate", hex.EncodeToString(sum[:]), x5c)
+	return credentialDigest("certificate-file", hex.EncodeToString(sum[:]), password, x5c)
 }
 
 // assertionDigest names a federated token by what Entra ID matches a

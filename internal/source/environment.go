@@ -11,6 +11,7 @@ import (
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/env"
 	"github.com/aztoken/aztoken/internal/httpx"
+	"github.com/aztoken/aztoken/internal/safefile"
 )
 
 // The three ways the environment source can authenticate, as CacheKey
@@ -309,11 +310,13 @@ func (s *Environment) CacheKey(req chain.Request) (string, bool) {
 	case kindSecret:
 		cred = credentialDigest(kindSecret, set.secret)
 	case kindCertificate:
-		cert, err := LoadCertificate(set.certPath, set.certPassword)
+		// The same checks as LoadCertificate's read; the file is not
+		// decoded here (see certificateFileDigest).
+		data, err := safefile.Read(set.certPath, safefile.MaxSize)
 		if err != nil {
 			return "", false
 		}
-		cred = certificateDigest(cert, set.sendChain)
+		cred = certificateFileDigest(data, set.certPassword, set.sendChain)
 	case kindPassword:
 		cred = credentialDigest(kindPassword, set.username, set.password)
 	}

@@ -1,10 +1,12 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"maps"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -355,6 +357,7 @@ func TestEnvironmentCacheKey(t *testing.T) {
 		{"secret", map[string]string{"AZURE_CLIENT_SECRET": testSecret}, map[string]string{"AZURE_CLIENT_SECRET": testSecret + "x"}, "secret"},
 		{"certificate", pfx, map[string]string{"AZURE_CLIENT_CERTIFICATE_PATH": certFixture("expired.pem"), "AZURE_CLIENT_CERTIFICATE_PASSWORD": ""}, "certificate"},
 		{"certificate chain", pfx, map[string]string{"AZURE_CLIENT_SEND_CERTIFICATE_CHAIN": "true"}, "certificate"},
+		{"certificate password", pfx, map[string]string{"AZURE_CLIENT_CERTIFICATE_PASSWORD": testCertPassword + "x"}, "certificate"},
 		{"password", map[string]string{"AZURE_USERNAME": "ada@example.com", "AZURE_PASSWORD": testPassword}, map[string]string{"AZURE_PASSWORD": testPassword + "x"}, "password"},
 		{"username", map[string]string{"AZURE_USERNAME": "ada@example.com", "AZURE_PASSWORD": testPassword}, map[string]string{"AZURE_USERNAME": "bob@example.com"}, "password"},
 	}
@@ -372,6 +375,36 @@ func TestEnvironmentCacheKey(t *testing.T) {
 			t.Errorf("%s: a changed credential kept the key %q (ok=%v)", c.name, other, ok)
 		}
 		assertNoSecrets(t, "cache key", key, testSecret, testPassword, testCertPassword)
+	}
+	// A certificate file replaced in place (same path, same size and
+	// modification time) is another credential.
+	path := filepath.Join(t.TempDir(), "cert.pem")
+	first, err := os.ReadFile(certFixture("rsa-pkcs8.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, first, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inPlace := map[string]string{"AZURE_CLIENT_CERTIFICATE_PATH": path}
+	before, _ := NewEnvironment(entraConfig(e, inPlace)).CacheKey(scopeReq)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := os.ReadFile(certFixture("rsa-pkcs1.pem"))
+	if err != nil || len(second) > len(first) {
+		t.Fatalf("the second fixture must be no longer than the first: %v", err)
+	}
+	second = append(second, bytes.Repeat([]byte("\n"), len(first)-len(second))...)
+	if err := os.WriteFile(path, second, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if after, ok := NewEnvironment(entraConfig(e, inPlace)).CacheKey(scopeReq); !ok || after == before {
+		t.Errorf("a certificate file rewritten in place kept the key %q (ok=%v)", after, ok)
 	}
 	// Nothing configured, or a certificate that cannot be read: no key.
 	for _, vars := range []map[string]string{{}, {"AZURE_CLIENT_CERTIFICATE_PATH": certFixture("missing.pem")}} {
