@@ -12,6 +12,9 @@ import (
 // binaries are the programs the benchmarks run, built once per process.
 type binaries struct {
 	aztoken, trivial, sdkcred, rss string
+	// floor links net/http, crypto/tls, crypto/x509 and encoding/json and
+	// prints a line: the start-up a cached get is held to (issue 23).
+	floor string
 	// aztokenCgo is aztoken built with cgo, for comparison: the Makefile
 	// builds with CGO_ENABLED=0, which starts about 1 ms sooner.
 	aztokenCgo string
@@ -59,6 +62,7 @@ func buildAll() (binaries, error) {
 		aztokenCgo: filepath.Join(buildDir, "aztoken-cgo"),
 		imports:    filepath.Join(buildDir, "imports"),
 		trivial:    filepath.Join(buildDir, "trivial"),
+		floor:      filepath.Join(buildDir, "floor"),
 		sdkcred:    filepath.Join(buildDir, "sdkcred"),
 		rss:        filepath.Join(buildDir, "rss"),
 		fakebin:    filepath.Join(root, "testdata", "fakebin"),
@@ -70,6 +74,7 @@ func buildAll() (binaries, error) {
 		{bins.aztoken, "./cmd/aztoken", []string{"CGO_ENABLED=0"}},
 		{bins.aztokenCgo, "./cmd/aztoken", []string{"CGO_ENABLED=1"}},
 		{bins.trivial, "./internal/bench/testdata/trivial", nil},
+		{bins.floor, "./internal/bench/testdata/floor", []string{"CGO_ENABLED=0"}},
 		{bins.imports, "./internal/bench/testdata/imports", nil},
 		{bins.sdkcred, "./internal/bench/testdata/sdkcred", nil},
 		{bins.rss, "./internal/bench/testdata/rss", nil},

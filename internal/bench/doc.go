@@ -14,7 +14,8 @@
 // token it should.
 //
 // The helper programs the benchmarks build live in testdata: trivial (an
-// empty main), sdkcred (DefaultAzureCredential and GetToken) and rss (a
+// empty main), floor (net/http, crypto/tls, crypto/x509 and encoding/json
+// linked, a line printed: the start-up a cached get is held to), sdkcred (DefaultAzureCredential and GetToken) and rss (a
 // launcher that reads a child's peak memory, see its comment for why the
 // benchmark process cannot).
 package bench

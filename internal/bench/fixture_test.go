@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"crypto/x509"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,11 +11,18 @@ import (
 	"github.com/aztoken/aztoken/internal/fakeazure"
 )
 
-// The confidential client the Entra fake knows. The secret is made up, and
-// still never printed: see redact.
+// The confidential clients the Entra fake knows: one with a secret, one
+// with a certificate (the PKCS#12 fixture of testdata/certs, whose password
+// protects nothing). The secret is made up, and still never printed: see
+// redact.
 const (
-	benchClientID = "5b0c3c1e-0000-4000-8000-00000000be4c"
-	benchSecret   = "bench-secret-7f3e9a-not-a-real-one"
+	benchClientID     = "5b0c3c1e-0000-4000-8000-00000000be4c"
+	benchSecret       = "bench-secret-7f3e9a-not-a-real-one"
+	benchCertClientID = "5b0c3c1e-0000-4000-8000-00000000ce47"
+	benchCertFile     = "rsa-password.pfx"
+	benchCertPassword = "fixture-pfx-pass"
+	// benchCertPEM holds the same certificate, which the fake is given.
+	benchCertPEM = "rsa-pkcs8.pem"
 	// benchScope is asked for by every program, so all ask for the same.
 	benchScope = "https://management.azure.com/.default"
 	// azToken is what the fake az prints, so a benchmark can tell whose
@@ -31,6 +40,7 @@ func newEntra(b testing.TB) (*fakeazure.Entra, string) {
 	b.Helper()
 	e, err := fakeazure.NewEntra(fakeazure.EntraOptions{
 		Secrets: map[string]string{benchClientID: benchSecret},
+		Certs:   map[string][]*x509.Certificate{benchCertClientID: {benchCert(b)}},
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -41,6 +51,31 @@ func newEntra(b testing.TB) (*fakeazure.Entra, string) {
 		b.Fatal(err)
 	}
 	return e, ca
+}
+
+// certsDir is testdata/certs at the module root.
+func certsDir() string { return filepath.Join("..", "..", "testdata", "certs") }
+
+// benchCert is the certificate of the bench's certificate client.
+func benchCert(b testing.TB) *x509.Certificate {
+	b.Helper()
+	data, err := os.ReadFile(filepath.Join(certsDir(), benchCertPEM))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for {
+		var block *pem.Block
+		if block, data = pem.Decode(data); block == nil {
+			b.Fatalf("%s holds no certificate", benchCertPEM)
+		}
+		if block.Type == "CERTIFICATE" {
+			c, err := x509.ParseCertificate(block.Bytes)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return c
+		}
+	}
 }
 
 func newBlackhole(b testing.TB) *fakeazure.Blackhole {
@@ -74,6 +109,24 @@ func secretEnv(e *fakeazure.Entra, caFile string) []string {
 		"AZURE_TENANT_ID=" + e.TenantID(),
 		"AZURE_CLIENT_ID=" + benchClientID,
 		"AZURE_CLIENT_SECRET=" + benchSecret,
+		"AZURE_AUTHORITY_HOST=" + e.URL(),
+		"SSL_CERT_FILE=" + caFile,
+	}
+}
+
+// certEnv configures the environment source for the certificate client
+// against e: the PKCS#12 file and its password, no secret.
+func certEnv(b testing.TB, e *fakeazure.Entra, caFile string) []string {
+	b.Helper()
+	path, err := filepath.Abs(filepath.Join(certsDir(), benchCertFile))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return []string{
+		"AZURE_TENANT_ID=" + e.TenantID(),
+		"AZURE_CLIENT_ID=" + benchCertClientID,
+		"AZURE_CLIENT_CERTIFICATE_PATH=" + path,
+		"AZURE_CLIENT_CERTIFICATE_PASSWORD=" + benchCertPassword,
 		"AZURE_AUTHORITY_HOST=" + e.URL(),
 		"SSL_CERT_FILE=" + caFile,
 	}
