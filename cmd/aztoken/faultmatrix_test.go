@@ -368,8 +368,8 @@ var fmEntra = map[string]fmWant{
 // fmManaged is what the managed identity sources do; fmOverride holds
 // where one of them differs.
 var fmManaged = map[string]fmWant{
-	fRefused:     {code: 4, stderr: `endpoint at 127\.0\.0\.1:\d+ could not be reached: connect: connection refused`, says: "the KIND endpoint at HOST could not be reached: connect: connection refused"},
-	fReset:       {code: 4, stderr: `broke while it was sending its 200 answer: read: connection reset by peer`, says: "the connection to the KIND endpoint broke while it was sending its 200 answer"},
+	fRefused:     {code: 4, stderr: `endpoint at 127\.0\.0\.1:\d+ could not be reached: connection refused`, says: "the KIND endpoint at HOST could not be reached: connection refused"},
+	fReset:       {code: 4, stderr: `broke while it was sending its 200 answer: connection reset by peer`, says: "the connection to the KIND endpoint broke while it was sending its 200 answer"},
 	fHangHeaders: {code: 5, stderr: `no source answered in time(.|\n)*managed-identity +timed out`, says: "--timeout ran out while this source was working, or: the KIND endpoint did not answer before the deadline (1 attempt)"},
 	fHangBody:    {code: 5, stderr: `no source answered in time(.|\n)*managed-identity +timed out`, says: "--timeout ran out while this source was working, or: the KIND endpoint did not answer before the deadline (1 attempt)"},
 	f500:         {code: 4, stderr: `endpoint answered 500 after 3 attempts`, says: "the KIND endpoint answered 500 after 3 attempts (backoff 0.5 s, 1 s)"},
@@ -390,7 +390,7 @@ var fmManaged = map[string]fmWant{
 var fmOverride = map[[2]string]fmWant{
 	// Nothing at IMDS's address means no managed identity here, even
 	// when managed identity was asked for by name.
-	{"imds", fRefused}: {code: 3, stderr: `managed-identity +unavailable +nothing answers at IMDS's address 127\.0\.0\.1:\d+: connect: connection refused`, says: "managed-identity unavailable: nothing answers at IMDS's address HOST: connect: connection refused"},
+	{"imds", fRefused}: {code: 3, stderr: `managed-identity +unavailable +nothing answers at IMDS's address 127\.0\.0\.1:\d+: connection refused`, says: "managed-identity unavailable: nothing answers at IMDS's address HOST: connection refused"},
 	// IMDS asks clients to retry 404 and 410 too.
 	{"imds", f404}: {code: 4, stderr: `IMDS endpoint answered 404 after 3 attempts(.|\n)*identity is being assigned`, says: "the IMDS endpoint answered 404 after 3 attempts; IMDS answers 404 while an identity is being assigned"},
 	{"imds", f410}: {code: 4, stderr: `IMDS endpoint answered 410 after 3 attempts`, says: "the IMDS endpoint answered 410 after 3 attempts"},
