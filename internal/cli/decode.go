@@ -1,8 +1,7 @@
 package cli
 
 import (
-	"bufio"
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -20,18 +19,15 @@ const maxJWT = 64 << 10
 // readToken reads decode's input. From a pipe it reads to the end. From a
 // terminal it says what it is waiting for (else decode looks hung) and
 // reads one line, so a person pastes and presses Enter, no Ctrl-D needed:
-// a token, even as "Authorization: Bearer <token>", is one line.
-func readToken(a *App) ([]byte, error) {
-	r := io.LimitReader(a.IO.In, maxJWT+1)
+// a token, even as "Authorization: Bearer <token>", is one line. The
+// terminal's own line limit (1024 bytes on macOS) does not apply
+// (iostreams.ReadTerminalLine).
+func readToken(ctx context.Context, a *App) ([]byte, error) {
 	if !a.IO.IsStdinTTY() {
-		return io.ReadAll(r)
+		return io.ReadAll(io.LimitReader(a.IO.In, maxJWT+1))
 	}
-	fmt.Fprintln(a.IO.ErrOut, "aztoken: reading a token from stdin; paste it or pipe it")
-	line, err := bufio.NewReader(r).ReadBytes('\n')
-	if errors.Is(err, io.EOF) {
-		err = nil
-	}
-	return line, err
+	fmt.Fprintln(a.IO.ErrOut, "aztoken: reading a token from stdin; paste it and press Enter (it is not shown), or pipe it")
+	return a.IO.ReadTerminalLine(ctx, maxJWT+1)
 }
 
 func newDecodeCmd(a *App) *cobra.Command {
@@ -50,7 +46,7 @@ and contacts nothing.`,
   aztoken get -o header | aztoken decode
   pbpaste | aztoken decode -o json`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			in, err := readToken(a)
+			in, err := readToken(cmd.Context(), a)
 			if err != nil {
 				return fmt.Errorf("could not read stdin: %w", err)
 			}

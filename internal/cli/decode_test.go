@@ -16,7 +16,7 @@ import (
 func TestDecodeStdin(t *testing.T) {
 	b64 := base64.RawURLEncoding.EncodeToString
 	tok := b64([]byte(`{"alg":"none"}`)) + "." + b64([]byte(`{"upn":"ada@contoso.com"}`)) + ".sig"
-	const prompt = "reading a token from stdin; paste it or pipe it"
+	const prompt = "reading a token from stdin; paste it and press Enter"
 	// More than decode reads: only a reader that goes past the first line
 	// sees it.
 	tail := strings.Repeat("x", maxJWT+1)
