@@ -51,9 +51,6 @@ func (s *IOStreams) ReadTerminalLine(ctx context.Context, max int) ([]byte, erro
 	}
 }
 
-// errNoLineMode: this system's terminal settings are not handled here.
-var errNoLineMode = errors.New("terminal modes are not handled on this system")
-
 // readLine reads r up to the first line end (\n, \r, or Ctrl-D, which a
 // terminal out of canonical mode passes on as a byte) or EOF, and
 // returns the line without it. Backspace and Delete remove the byte
