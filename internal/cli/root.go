@@ -118,12 +118,16 @@ func interruptedCode(ctx context.Context) int {
 // Run runs one command line and returns its exit code. Errors are written
 // to stderr here, once, as "aztoken: <sentence>".
 func Run(ctx context.Context, a *App, args []string) int {
-	return runWith(ctx, a, args, commandsFor(args))
+	build := NewRootCmd
+	if cmds := commandsFor(args); len(cmds) < len(commands) {
+		build = func(a *App) *cobra.Command { return newRoot(a, cmds) }
+	}
+	return runWith(ctx, a, args, build)
 }
 
-// runWith is Run with the commands to build given.
-func runWith(ctx context.Context, a *App, args []string, cmds []command) int {
-	root := newRoot(a, cmds)
+// runWith is Run with the way to build the command tree given.
+func runWith(ctx context.Context, a *App, args []string, build func(*App) *cobra.Command) int {
+	root := build(a)
 	root.SetArgs(args)
 	root.SetIn(a.IO.In)
 	root.SetOut(a.IO.Out)
@@ -211,8 +215,8 @@ func commandsFor(args []string) []command {
 	return commands
 }
 
-// NewRootCmd builds the whole command tree: for help, completion scripts
-// and man pages.
+// NewRootCmd builds the whole command tree: for the command lines that
+// need it (commandsFor), completion scripts and man pages.
 func NewRootCmd(a *App) *cobra.Command { return newRoot(a, commands) }
 
 // newRoot builds the root command with cmds under it. With fewer than all

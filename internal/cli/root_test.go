@@ -93,15 +93,15 @@ func TestOneCommandTreeAnswersAsTheWholeTree(t *testing.T) {
 			continue
 		}
 		tested++
-		run := func(cmds []command) (int, string, string) {
+		run := func(build func(*App) *cobra.Command) (int, string, string) {
 			io, _, out, errOut := iostreams.Test()
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			code := runWith(ctx, &App{IO: io, Env: env.Map(map[string]string{"AZTOKEN_NO_CACHE": "1"})}, args, cmds)
+			code := runWith(ctx, &App{IO: io, Env: env.Map(map[string]string{"AZTOKEN_NO_CACHE": "1"})}, args, build)
 			return code, out.String(), errOut.String()
 		}
-		code, out, errOut := run(cmds)
-		wantCode, wantOut, wantErr := run(commands)
+		code, out, errOut := run(func(a *App) *cobra.Command { return newRoot(a, cmds) })
+		wantCode, wantOut, wantErr := run(NewRootCmd)
 		if code != wantCode || out != wantOut || errOut != wantErr {
 			t.Errorf("aztoken %s with one command built: exit %d, stdout %q, stderr %q; with all: exit %d, stdout %q, stderr %q",
 				strings.Join(args, " "), code, out, errOut, wantCode, wantOut, wantErr)
