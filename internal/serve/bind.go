@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"strings"
 )
 
@@ -73,6 +74,17 @@ func linkLocalOnHost(ip netip.Addr) error {
 		if p, err := netip.ParsePrefix(a.String()); err == nil && p.Addr().WithZone("").Unmap() == ip.WithZone("") {
 			return nil
 		}
+	}
+	return linkLocalMissing(runtime.GOOS, ip)
+}
+
+// linkLocalMissing says how to put ip on this machine. Only a Linux host
+// runs docker's networks itself: Docker Desktop (macOS, Windows) keeps
+// them in its VM, where no listener here can be, so there the way is the
+// relay.
+func linkLocalMissing(goos string, ip netip.Addr) error {
+	if goos != "linux" {
+		return fmt.Errorf("the link-local address %s is not on this machine, and no docker network puts it here: Docker Desktop keeps its networks in its VM. Serve on loopback and run aztoken serve --relay --imds open in a container on the network (docs/containers.md, \"Any Docker, Docker Desktop included: the relay\")", ip)
 	}
 	if ip.Is4() {
 		subnet := netip.PrefixFrom(ip, 24).Masked()

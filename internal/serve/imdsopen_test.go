@@ -54,6 +54,10 @@ func TestIMDSOpenBind(t *testing.T) {
 		{"169.254.1.1:80", false, "the link-local address 169.254.1.1 is not on this machine; a docker network whose gateway it is puts it here: docker network create --internal --subnet 169.254.1.0/24 --gateway 169.254.1.1 NAME"},
 		{"[fe80::9]:80", false, "fe80::9 is not on this machine"},
 	}
+	if runtime.GOOS != "linux" {
+		// Off Linux the hint is the relay (TestLinkLocalMissingHint).
+		cases[len(cases)-2].wantErr = "169.254.1.1 is not on this machine, and no docker network puts it here"
+	}
 	for _, tc := range cases {
 		t.Run(tc.addr, func(t *testing.T) {
 			_, err := New(Options{Provider: &upstream{}, Addr: tc.addr, AllowRemote: tc.allowRemote, IMDS: IMDSOpen, Secret: testSecret})
@@ -66,10 +70,33 @@ func TestIMDSOpenBind(t *testing.T) {
 		})
 	}
 	// The line for the usual address is the one docs/containers.md shows.
+	if runtime.GOOS != "linux" {
+		return
+	}
 	withInterfaceAddrs(t, "127.0.0.1/8")
 	_, err := New(Options{Provider: &upstream{}, Addr: "169.254.169.254:80", IMDS: IMDSOpen, Secret: testSecret})
 	if err == nil || !strings.Contains(err.Error(), "docker network create --internal --subnet 169.254.169.0/24 --gateway 169.254.169.254 NAME") {
 		t.Errorf("169.254.169.254 not on this machine: %v", err)
+	}
+}
+
+// Off Linux a missing link-local address is never put here by a docker
+// network (Docker Desktop's live in its VM): the hint is the relay, and
+// never Linux's ip command.
+func TestLinkLocalMissingHint(t *testing.T) {
+	for _, tt := range []struct {
+		goos, ip, want, not string
+	}{
+		{"linux", "169.254.169.254", "docker network create --internal --subnet 169.254.169.0/24", "relay"},
+		{"linux", "fe80::9", "ip -6 addr", "relay"},
+		{"darwin", "169.254.169.254", "aztoken serve --relay --imds open", "docker network create"},
+		{"darwin", "fe80::9", "aztoken serve --relay", "ip -6 addr"},
+		{"windows", "169.254.169.254", "Docker Desktop keeps its networks in its VM", "docker network create"},
+	} {
+		err := linkLocalMissing(tt.goos, netip.MustParseAddr(tt.ip))
+		if !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), tt.not) {
+			t.Errorf("%s, %s: %q; want it to say %q and not %q", tt.goos, tt.ip, err, tt.want, tt.not)
+		}
 	}
 }
 
