@@ -183,12 +183,15 @@ func (c *Cache) createKey(ctx context.Context, ks keyStore) ([]byte, error) {
 }
 
 // Describe says, for explain, where the cache is and how it would keep
-// tokens, changing nothing: it creates no directory and no key, and runs
-// no program (on macOS it does not ask the Keychain, whose tool may show
-// a dialog or create nothing useful: it says so instead).
+// tokens. It checks the directory as Open does (so an untrusted one is
+// reported), but creates no key and runs no program: on macOS it does not
+// ask the Keychain, whose tool may show a dialog; it says so instead.
 func Describe(e env.Env) (string, Mode, error) {
 	dir, err := Dir(e)
 	if err != nil {
+		return "", Mode{}, err
+	}
+	if err := prepareDir(platformGuard, dir, func(string) {}); err != nil {
 		return "", Mode{}, err
 	}
 	setting := e.Get("AZTOKEN_CACHE_ENCRYPTION")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -132,19 +133,22 @@ func TestKeychainRefusalMemo(t *testing.T) {
 	}
 }
 
-// explain's Describe creates nothing: no directory, and no key.
-func TestDescribeChangesNothing(t *testing.T) {
+// explain's Describe reports an untrusted directory as Open does, and
+// says how tokens would be kept without creating a key.
+func TestDescribe(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cache")
-	for _, setting := range []string{"off", ""} {
-		got, mode, err := Describe(env.Map(map[string]string{"AZTOKEN_CACHE_DIR": dir, "AZTOKEN_CACHE_ENCRYPTION": setting}))
-		if err != nil || got != dir {
-			t.Fatalf("Describe = %q, %v; want %q", got, err, dir)
-		}
-		if setting == "off" && mode.Name != ModePlain {
-			t.Errorf("with encryption off the mode is %v", mode)
-		}
-		if _, err := os.Stat(dir); !os.IsNotExist(err) {
-			t.Fatalf("Describe created the cache directory (%v)", err)
-		}
+	got, mode, err := Describe(env.Map(map[string]string{"AZTOKEN_CACHE_DIR": dir, "AZTOKEN_CACHE_ENCRYPTION": "off"}))
+	if err != nil || got != dir || mode.Name != ModePlain {
+		t.Fatalf("Describe = %q, %v, %v; want %q in plain mode", got, mode, err, dir)
+	}
+	if runtime.GOOS == "windows" {
+		return // symbolic links need privileges there
+	}
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Describe(env.Map(map[string]string{"AZTOKEN_CACHE_DIR": link})); !errors.Is(err, ErrUntrusted) {
+		t.Errorf("Describe on a symbolic link = %v, want ErrUntrusted", err)
 	}
 }
