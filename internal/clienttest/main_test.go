@@ -2,14 +2,12 @@ package clienttest
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"sync"
 	"testing"
 
+	"github.com/aztoken/aztoken/internal/buildtest"
 	"github.com/aztoken/aztoken/internal/fakeazure"
 	"github.com/aztoken/aztoken/internal/httpx"
 	"github.com/aztoken/aztoken/internal/proctest"
@@ -18,44 +16,17 @@ import (
 func TestMain(m *testing.M) {
 	os.Setenv(httpx.LoopbackOnlyEnv, "1")
 	httpx.RestrictToLoopback()
+	built.Sweep()
 	code := m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
-	}
+	built.Remove()
 	os.Exit(code)
 }
 
 // built is aztoken, built once for the package's tests.
-var built struct {
-	once sync.Once
-	dir  string
-	bin  string
-	err  error
-}
+var built = buildtest.Aztoken{Name: "clienttest"}
 
 // aztoken returns the path of a freshly built aztoken.
-func aztoken(t *testing.T) string {
-	t.Helper()
-	built.once.Do(func() {
-		_, file, _, _ := runtime.Caller(0)
-		repo := filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
-		built.dir, built.err = os.MkdirTemp("", "aztoken-clienttest-")
-		if built.err != nil {
-			return
-		}
-		built.bin = filepath.Join(built.dir, "aztoken")
-		cmd := exec.Command("go", "build", "-trimpath", "-o", built.bin, "./cmd/aztoken")
-		cmd.Dir = repo
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			built.err = fmt.Errorf("go build: %v: %s", err, out)
-		}
-	})
-	if built.err != nil {
-		t.Fatal(built.err)
-	}
-	return built.bin
-}
+func aztoken(t *testing.T) string { return built.Path(t) }
 
 // identity is a service principal in a fake Entra ID and the environment
 // that makes aztoken's chain use it (the environment source), in a home,

@@ -5,16 +5,12 @@ package linktest
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
-	"runtime"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/aztoken/aztoken/internal/buildtest"
 	"github.com/aztoken/aztoken/internal/netnstest"
 	"github.com/aztoken/aztoken/internal/proctest"
 )
@@ -31,53 +27,16 @@ func TestMain(m *testing.M) {
 	if netnstest.Unavailable() == "" {
 		netnstest.Sweep()
 	}
-	sweepBuilds()
+	built.Sweep()
 	code := m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
-	}
+	built.Remove()
 	os.Exit(code)
 }
 
-// sweepBuilds removes the builds of runs that were killed.
-func sweepBuilds() {
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "aztoken-linktest-*-*"))
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(filepath.Base(d), "aztoken-linktest-"), "-", 2)[0])
-		if err == nil && proctest.Gone(pid) {
-			os.RemoveAll(d)
-		}
-	}
-}
-
 // built is aztoken, built once for the tests.
-var built struct {
-	once      sync.Once
-	dir, path string
-	err       error
-}
+var built = buildtest.Aztoken{Name: "linktest"}
 
-func aztoken(t *testing.T) string {
-	t.Helper()
-	built.once.Do(func() {
-		_, file, _, _ := runtime.Caller(0)
-		repo := filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
-		if built.dir, built.err = os.MkdirTemp("", fmt.Sprintf("aztoken-linktest-%d-", os.Getpid())); built.err != nil {
-			return
-		}
-		built.path = filepath.Join(built.dir, "aztoken")
-		cmd := exec.Command("go", "build", "-trimpath", "-o", built.path, "./cmd/aztoken")
-		cmd.Dir = repo
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			built.err = fmt.Errorf("go build ./cmd/aztoken: %v: %s", err, out)
-		}
-	})
-	if built.err != nil {
-		t.Fatal(built.err)
-	}
-	return built.path
-}
+func aztoken(t *testing.T) string { return built.Path(t) }
 
 // host is the developer's machine: a bridge at 169.254.169.254/24 (a
 // docker network's gateway) with a container on it, and a LAN on another
