@@ -31,39 +31,22 @@ func BenchmarkDockerHelper(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Cleanup(acr.Close)
-		dir := b.TempDir()
-		bundle := filepath.Join(dir, "ca.pem")
-		if err := os.WriteFile(bundle, append(e.CACertPEM(), acr.CACertPEM()...), 0o600); err != nil {
-			b.Fatal(err)
-		}
-		helper := filepath.Join(dir, "docker-credential-aztoken")
+		w := newHelperWorld(b, e, acr.CACertPEM())
+		helper := filepath.Join(w.dir, "docker-credential-aztoken")
 		if err := os.Symlink(bins.aztoken, helper); err != nil {
 			b.Fatal(err)
 		}
-		home := homeDir(b)
-		// Entra ID under its public name, so a cold token is one request
-		// (as item 8), and the registry under an ACR login server's name.
+		// The registry under an ACR login server's name.
 		envFor := func(cache string) []string {
-			return append(baseEnv(home, cache, secretEnv(e, bundle)...),
-				"AZURE_AUTHORITY_HOST=https://"+cloudHost+"/",
-				"AZTOKEN_TEST_RESOLVE="+cloudHost+":443="+strings.TrimPrefix(e.URL(), "https://")+","+acrBenchHost+":443="+acr.Host(),
-				"DOCKER_CONFIG="+filepath.Join(home, "docker"))
+			return w.env(cache, acrBenchHost+":443="+acr.Host(), "DOCKER_CONFIG="+filepath.Join(w.home, "docker"))
 		}
-		warm := envFor(filepath.Join(home, "cache"))
+		warm := envFor(filepath.Join(w.home, "cache"))
 		helperGet := func(env []string) *exec.Cmd {
 			c := command(helper, env, "get")
 			c.Stdin = strings.NewReader(acrBenchHost + "\n")
 			return c
 		}
-		printsCreds := func(r result) error {
-			if err := okWithOutput(r); err != nil {
-				return err
-			}
-			if !strings.Contains(r.stdout, `"Username":"00000000-0000-0000-0000-000000000000","Secret":"eyJ`) {
-				return fmt.Errorf("stdout is not docker's credentials (%d bytes)", len(r.stdout))
-			}
-			return nil
-		}
+		printsCreds := answers(`"Username":"00000000-0000-0000-0000-000000000000","Secret":"eyJ`, "docker's credentials")
 
 		get := &variant{name: "aztoken get (cache), the registry scope", cmd: func(int) *exec.Cmd {
 			return command(bins.aztoken, warm, "get", "--scope", acrScope)
@@ -72,44 +55,12 @@ func BenchmarkDockerHelper(b *testing.B) {
 			cmd: func(int) *exec.Cmd { return helperGet(warm) }}
 		helperCold := &variant{name: "docker-credential-aztoken get (nothing cached)", check: printsCreds,
 			cmd: func(round int) *exec.Cmd {
-				return helperGet(envFor(filepath.Join(home, fmt.Sprintf("cold-%d", round))))
+				return helperGet(envFor(filepath.Join(w.home, fmt.Sprintf("cold-%d", round))))
 			}}
 
-		// One cold call alone: its requests.
-		e.Reset()
-		runOne(b, bins, helperCold, -1)
-		coldEntra, coldCounts := 0, e.Counts()
-		for _, n := range coldCounts {
-			coldEntra += n
-		}
-		coldExchanges := acr.Count(fakeazure.ACRExchange)
-
-		// The warm-up fills the warm cache; after it, no call may send
-		// anything, or the figures would not be cache hits.
-		measure(b, 1, false, get, helperWarm)
-		get.walls, helperWarm.walls = nil, nil
-		e.Reset()
-		before := acr.Count(fakeazure.ACRExchange)
-		measure(b, *rounds, true, get, helperWarm)
-		if n := e.Count(fakeazure.EndpointToken); n != 0 {
-			b.Errorf("%d token requests reached Entra while the caches were warm", n)
-		}
-		if n := acr.Count(fakeazure.ACRExchange) - before; n != 0 {
-			b.Errorf("%d exchanges reached the registry while the refresh token was cached", n)
-		}
-		measure(b, *rounds, true, helperCold)
-
-		g, h, c := medianDur(get.walls), medianDur(helperWarm.walls), medianDur(helperCold.walls)
-		recordTimes("9", get, helperWarm, helperCold)
-		recordTarget("9", "helper get, warm / aztoken get, cached", fmt.Sprintf("%.2fx (%s / %s)", ratio(h, g), fmtDur(h), fmtDur(g)), "≤ 1.5x", ratio(h, g) <= 1.5)
-		recordTarget("9", "requests of a cold helper get", fmt.Sprintf("Entra ID %d %v, exchange %d", coldEntra, coldCounts, coldExchanges), "Entra 1 + exchange 1", coldEntra == 1 && coldExchanges == 1)
-		return metrics{
-			"ms/median-get-cached":  ms(g),
-			"ms/median-helper-warm": ms(h),
-			"ms/median-helper-cold": ms(c),
-			"ratio":                 ratio(h, g),
-			"requests-cold-entra":   float64(coldEntra),
-			"requests-cold-acr":     float64(coldExchanges),
-		}
+		return helperBench{item: "9", helper: "helper", get: get, warm: helperWarm, cold: helperCold,
+			service: "exchange", metric: "requests-cold-acr",
+			warmSent: "%d exchanges reached the registry while the refresh token was cached",
+			sent:     func() int { return acr.Count(fakeazure.ACRExchange) }}.run(b, bins, e)
 	})
 }
