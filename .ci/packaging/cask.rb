@@ -91,7 +91,7 @@ ran = false
   end
   errors << "#{where}: sha256 of #{archive} is #{sums[archive]}, the cask says #{d[:sha256][0]}" unless d[:sha256][0] == sums[archive]
   errors << "#{where}: links #{d[:binary].sort}, not aztoken and docker-credential-aztoken" unless d[:binary].sort == %w[aztoken docker-credential-aztoken]
-  errors << "#{where}: its man pages are not every page of docs/man (missing #{pages - d[:manpage]}, extra #{d[:manpage] - pages})" unless d[:manpage].sort == pages
+  errors << "#{where}: its man pages are not every page of docs/man (missing #{pages - d[:manpage]}, extra #{d[:manpage] - pages}): list them in homebrew_casks.manpages, .goreleaser.yaml" unless d[:manpage].sort == pages
   completions = d[:bash_completion] + d[:zsh_completion] + d[:fish_completion]
   errors << "#{where}: a completion for bash, zsh and fish each, not #{completions}" unless completions.size == 3
 
