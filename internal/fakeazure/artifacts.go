@@ -8,13 +8,11 @@ import (
 	"crypto/sha1" // #nosec G505 -- npm's packuments carry a SHA-1 shasum beside the SHA-512 integrity.
 	"crypto/sha256"
 	"crypto/sha512"
-	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -88,10 +86,7 @@ func NewArtifacts(o ArtifactsOptions) (*Artifacts, error) {
 	}
 	f.cert = cert
 	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
-	f.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	f.srv.Config.ReadHeaderTimeout = 10 * time.Second
-	f.srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert.tls}, MinVersion: tls.VersionTLS12}
-	f.srv.StartTLS()
+	startTLS(f.srv, cert)
 	return f, nil
 }
 

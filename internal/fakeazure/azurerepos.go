@@ -1,7 +1,6 @@
 package fakeazure
 
 import (
-	"crypto/tls"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"net/http/cgi"
 	"net/http/httptest"
 	"strings"
-	"time"
 
 	"github.com/aztoken/aztoken/internal/mint"
 )
@@ -93,10 +91,7 @@ func NewAzureRepos(o AzureReposOptions) (*AzureRepos, error) {
 		return nil, err
 	}
 	f.cert = cert
-	f.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	f.srv.Config.ReadHeaderTimeout = 10 * time.Second
-	f.srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert.tls}, MinVersion: tls.VersionTLS12}
-	f.srv.StartTLS()
+	startTLS(f.srv, cert)
 	return f, nil
 }
 

@@ -1,15 +1,12 @@
 package fakeazure
 
 import (
-	"crypto/tls"
 	"encoding/base64"
 	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/aztoken/aztoken/internal/mint"
 )
@@ -42,10 +39,7 @@ func NewKubeAPI(issuer *mint.Minter, tenant string) (*KubeAPI, error) {
 	}
 	k.cert = cert
 	k.srv = httptest.NewUnstartedServer(http.HandlerFunc(k.serve))
-	k.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	k.srv.Config.ReadHeaderTimeout = 10 * time.Second
-	k.srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert.tls}, MinVersion: tls.VersionTLS12}
-	k.srv.StartTLS()
+	startTLS(k.srv, cert)
 	return k, nil
 }
 

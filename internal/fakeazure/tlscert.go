@@ -11,8 +11,11 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"log"
 	"math/big"
 	"net"
+	"net/http/httptest"
 	"strings"
 	"time"
 )
@@ -93,4 +96,15 @@ func (c *serverCert) Pool() *x509.CertPool {
 func (c *serverCert) Thumbprint() string {
 	sum := sha1.Sum(c.leaf.Raw) // #nosec G401 -- see the import comment.
 	return strings.ToUpper(hex.EncodeToString(sum[:]))
+}
+
+// startTLS starts srv over TLS with cert, as the fakes of a single
+// service (Azure Repos, Azure Artifacts, an AKS API server) serve: their
+// clients hanging up mid-handshake is no news for the test output, and a
+// request's headers must come within ten seconds.
+func startTLS(srv *httptest.Server, cert *serverCert) {
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.Config.ReadHeaderTimeout = 10 * time.Second
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert.tls}, MinVersion: tls.VersionTLS12}
+	srv.StartTLS()
 }
