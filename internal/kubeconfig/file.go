@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 
 	"github.com/aztoken/aztoken/internal/safefile"
 )
@@ -66,31 +65,11 @@ func Rewrite(path string, o Options) (done []Converted, changed bool, err error)
 		return done, false, nil
 	}
 	mode := fi.Mode().Perm()
-	if err := writeAtomic(path+BackupSuffix, data, mode); err != nil {
+	if err := safefile.WriteAtomic(path+BackupSuffix, data, mode); err != nil {
 		return nil, false, fmt.Errorf("cannot keep a copy of the kubeconfig: %w", err)
 	}
-	if err := writeAtomic(path, out, mode); err != nil {
+	if err := safefile.WriteAtomic(path, out, mode); err != nil {
 		return nil, false, fmt.Errorf("cannot write the kubeconfig: %w", err)
 	}
 	return done, true, nil
-}
-
-func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+strings.TrimPrefix(filepath.Base(path), ".")+".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil && runtime.GOOS != "windows" {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

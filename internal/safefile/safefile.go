@@ -8,7 +8,8 @@
 // is an error in a moment rather than a hang or an exhausted machine.
 //
 // WriteAtomic is the other way: the files aztoken edits for other tools
-// (docker's config.json) are replaced whole or not at all.
+// (docker's config.json, the kubeconfig) and its tenant memo are replaced
+// whole or not at all.
 package safefile
 
 import (

@@ -2,7 +2,6 @@ package tenantdiscovery
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -101,17 +100,5 @@ func (m *Memo) update(f func(map[string]memoEntry)) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(m.path), ".tmp-tenants-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), m.path)
+	return safefile.WriteAtomic(m.path, b, 0o600)
 }
