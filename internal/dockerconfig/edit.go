@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -117,7 +118,7 @@ func WithCredHelpers(data []byte, entries []Entry) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if equal(old, entries) {
+	if slices.Equal(old, entries) {
 		return data, nil
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -143,18 +144,6 @@ func WithCredHelpers(data []byte, entries []Entry) ([]byte, error) {
 	}
 	v := render(entries, indent, multiline(data))
 	return splice(data, o.lastEnd, o.lastEnd, []byte(sep+`"credHelpers": `+string(v))), nil
-}
-
-func equal(a, b []Entry) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // render writes a credHelpers object: one entry a line, indented one

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/aztoken/aztoken/internal/proctest"
@@ -60,7 +61,7 @@ func TestWithCredHelpers(t *testing.T) {
 				t.Errorf("not valid JSON: %s", got)
 			}
 			back, err := CredHelpers(got)
-			if err != nil || !equal(back, tt.entries) {
+			if err != nil || !slices.Equal(back, tt.entries) {
 				t.Errorf("read back %v, %v; want %v", back, err, tt.entries)
 			}
 		})

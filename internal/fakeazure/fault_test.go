@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -118,7 +119,7 @@ func TestFaultTimes(t *testing.T) {
 		status, _, _, _ := do(t, m.Client(), imdsRequest(t, m))
 		got = append(got, status)
 	}
-	if want := []int{503, 503, 200, 200}; !equalInts(got, want) {
+	if want := []int{503, 503, 200, 200}; !slices.Equal(got, want) {
 		t.Errorf("statuses %v, want %v", got, want)
 	}
 	// A fault on one endpoint leaves the others alone.
@@ -131,18 +132,6 @@ func TestFaultTimes(t *testing.T) {
 	if status, _, _, raw := do(t, m.Client(), req); status != 200 {
 		t.Errorf("after ClearFaults App Service answered %d: %s", status, raw)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestFaultDelay(t *testing.T) {
