@@ -33,12 +33,7 @@ func cmdACR(ts *testscript.TestScript, neg bool, args []string) {
 		a, err := fakeazure.NewACR(fakeazure.ACROptions{Entra: v.(*fakeazure.Entra), Hosts: args[1:]})
 		ts.Check(err)
 		ts.Defer(a.Close)
-		// One bundle for both fakes: SSL_CERT_FILE names one file.
-		ca := filepath.Join(ts.Getenv("WORK"), "ca-bundle.pem")
-		entraCA, err := os.ReadFile(ts.Getenv("SSL_CERT_FILE"))
-		ts.Check(err)
-		ts.Check(os.WriteFile(ca, append(entraCA, a.CACertPEM()...), 0o644))
-		ts.Setenv("SSL_CERT_FILE", ca)
+		trustCA(ts, "ca-bundle.pem", a.CACertPEM())
 		var resolve []string
 		for _, h := range args[1:] {
 			resolve = append(resolve, h+":443="+a.Host())

@@ -444,3 +444,14 @@ func cmdIMDS(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 var _ = fmt.Sprint
+
+// trustCA makes the script's aztoken trust one more fake's certificate as
+// well as those it trusts already: SSL_CERT_FILE names a single file, so the
+// two are written together into a new bundle in $WORK named name.
+func trustCA(ts *testscript.TestScript, name string, certPEM []byte) {
+	trusted, err := os.ReadFile(ts.Getenv("SSL_CERT_FILE"))
+	ts.Check(err)
+	bundle := filepath.Join(ts.Getenv("WORK"), name)
+	ts.Check(os.WriteFile(bundle, append(trusted, certPEM...), 0o644))
+	ts.Setenv("SSL_CERT_FILE", bundle)
+}
