@@ -24,6 +24,10 @@ type Chain struct {
 	// OnOutcome, when set, is called with each outcome as it becomes final,
 	// in chain order; -v uses it to report progress.
 	OnOutcome func(Outcome)
+	// OnStart, when set, is called once GetToken is about to start the
+	// first source: aztoken listens for Ctrl+C from there on (a cached
+	// token is served without it).
+	OnStart func()
 }
 
 // Result is every source's outcome, in chain order.
@@ -68,6 +72,9 @@ type attempt struct {
 
 // GetToken runs the chain.
 func (c *Chain) GetToken(ctx context.Context, req Request) (Token, Result, error) {
+	if c.OnStart != nil {
+		c.OnStart()
+	}
 	res := Result{Outcomes: make([]Outcome, len(c.Sources)), Winner: -1}
 	for i, s := range c.Sources {
 		res.Outcomes[i] = Outcome{Source: s.Name(), Status: StatusNotTried}

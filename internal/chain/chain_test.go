@@ -362,3 +362,21 @@ func names(ss []Source) []string {
 	}
 	return out
 }
+
+// OnStart runs once, before any source is asked.
+func TestChainOnStartRunsBeforeTheFirstSource(t *testing.T) {
+	first := &fakeSource{name: "first", err: unavailable()}
+	second := &fakeSource{name: "second"}
+	var started int
+	var asked int32 = -1
+	c := &Chain{Sources: []Source{first, second}, OnStart: func() {
+		started++
+		asked = first.calls.Load() + second.calls.Load()
+	}}
+	if _, _, err := c.GetToken(context.Background(), Request{Scopes: []string{"s/.default"}}); err != nil {
+		t.Fatal(err)
+	}
+	if started != 1 || asked != 0 {
+		t.Errorf("OnStart ran %d times, with %d sources already asked; want once, before any", started, asked)
+	}
+}

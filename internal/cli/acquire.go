@@ -45,7 +45,7 @@ func acquire(cmd *cobra.Command, a *App, o *chainOptions, co *cacheOptions) (acq
 	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)
 	defer cancel()
-	ch := &chain.Chain{Sources: sources, Hedge: hedge}
+	ch := &chain.Chain{Sources: sources, Hedge: hedge, OnStart: a.armSignals}
 	if o.verbose {
 		ch.OnOutcome = verboseLogger(a.IO.ErrOut)
 	}

@@ -49,7 +49,8 @@ address or the credentials on stdin:
 for an Azure Container Registry (or a registry named to 'aztoken docker
 configure'); for any other server it answers "credentials not found", so docker
 goes on without credentials.`,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runHelperGet(cmd, a) },
+		RunE:        func(cmd *cobra.Command, _ []string) error { return runHelperGet(cmd, a) },
+		Annotations: map[string]string{annotationSignalsOnMiss: "true"},
 	}
 	store := &cobra.Command{
 		Use:   "store",
@@ -160,7 +161,7 @@ func runHelperGet(cmd *cobra.Command, a *App) error {
 	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), hr.opts.timeout)
 	defer cancel()
-	ch := &chain.Chain{Sources: hr.sources, Hedge: hedge}
+	ch := &chain.Chain{Sources: hr.sources, Hedge: hedge, OnStart: a.armSignals}
 	exchange := func(ctx context.Context) (cache.Entry, error) {
 		// The Entra ID token goes through the cache as aztoken get's does,
 		// so a refresh token's renewal costs only the exchange.

@@ -30,7 +30,8 @@ Formats (-o): ` + strings.Join(output.Formats(), ", ") + `.`,
 		Example: `  aztoken get --resource vault
   export TOKEN=$(aztoken get --scope https://graph.microsoft.com/.default)
   eval "$(aztoken get -o env --resource sql)"`,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runGet(cmd, a, o) },
+		RunE:        func(cmd *cobra.Command, _ []string) error { return runGet(cmd, a, o) },
+		Annotations: map[string]string{annotationSignalsOnMiss: "true"},
 	}
 	o.bind(cmd, true)
 	o.cache.bind(cmd)

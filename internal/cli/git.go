@@ -84,6 +84,9 @@ nothing else to erase.`},
 			Short: action.short,
 			Long:  action.long,
 			RunE:  func(c *cobra.Command, _ []string) error { return runGitCredential(c, a, o, name) },
+			// git runs get for every fetch and push: a remembered token
+			// is served before aztoken listens for signals.
+			Annotations: map[string]string{annotationSignalsOnMiss: "true"},
 		})
 	}
 	return cmd

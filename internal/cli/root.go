@@ -16,10 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,6 +40,21 @@ type App struct {
 	// verbose is -v/--verbose, a flag of every command that can be
 	// given before or after the command's name.
 	verbose bool
+
+	// catchSignals makes Ctrl+C, SIGTERM and SIGHUP cancel the command's
+	// context from now on (see signalContext); nil (tests that call Run
+	// with a context of their own) does nothing.
+	catchSignals func()
+}
+
+// armSignals makes the stop signals cancel the command's context. Every
+// command does this before it starts, except those marked
+// annotationSignalsOnMiss, which call it themselves before they run a
+// source or wait on anything.
+func (a *App) armSignals() {
+	if a.catchSignals != nil {
+		a.catchSignals()
+	}
 }
 
 // Main runs aztoken with the process's arguments, streams and environment
@@ -49,10 +62,10 @@ type App struct {
 func Main() int {
 	e := env.FromList(os.Environ())
 	httpx.Configure(e)
-	a := &App{IO: iostreams.System(e), Env: e}
-	ctx, stop := signalContext()
-	defer stop()
-	code := Run(ctx, a, CommandLine(os.Args))
+	sig := newSignalContext()
+	defer sig.stop()
+	a := &App{IO: iostreams.System(e), Env: e, catchSignals: sig.arm}
+	code := Run(sig.ctx, a, CommandLine(os.Args))
 	// A source whose context ended may have been given up on while its
 	// tool's process tree was still being killed; finish that first.
 	runner.WaitAll(childKillWait)
@@ -61,59 +74,6 @@ func Main() int {
 
 // childKillWait bounds how long Main waits for child tools to be killed.
 const childKillWait = 2 * time.Second
-
-// stopSignals end a command the same way: the context is cancelled, so
-// every child tool's process tree is killed (internal/runner) and the
-// command returns. SIGHUP is among them because a closed terminal or SSH
-// session sends it, and the default action would kill aztoken alone and
-// orphan a running az. On Windows, Ctrl+C arrives as os.Interrupt and a
-// closed console as SIGTERM.
-var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
-
-// signalContext is cancelled, with an *Interrupted cause naming the
-// signal, when one of stopSignals arrives. Later signals are ignored
-// until stop is called, as with signal.NotifyContext.
-func signalContext() (context.Context, func()) {
-	ctx, cancel := context.WithCancelCause(context.Background())
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, stopSignals...)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case sig := <-ch:
-			cancel(&Interrupted{Signal: sig})
-		case <-done:
-		}
-	}()
-	return ctx, func() {
-		signal.Stop(ch)
-		close(done)
-		cancel(nil)
-	}
-}
-
-// Interrupted is the cause of a context cancelled by a signal. It matches
-// context.Canceled, so code that only asks "was I cancelled?" sees that.
-type Interrupted struct{ Signal os.Signal }
-
-func (e *Interrupted) Error() string { return "interrupted by " + e.Signal.String() }
-
-// Is makes errors.Is(err, context.Canceled) true.
-func (e *Interrupted) Is(target error) bool { return target == context.Canceled }
-
-// interruptedCode is the exit code for a command ended by a signal: 128
-// plus the signal's number, as a shell reports a process the signal
-// killed (SIGINT 130, SIGTERM 143, SIGHUP 129); 130 when the cause does
-// not say which.
-func interruptedCode(ctx context.Context) int {
-	var in *Interrupted
-	if errors.As(context.Cause(ctx), &in) {
-		if s, ok := in.Signal.(syscall.Signal); ok && s > 0 && s < 64 {
-			return 128 + int(s)
-		}
-	}
-	return ExitInterrupted
-}
 
 // Run runs one command line and returns its exit code. Errors are written
 // to stderr here, once, as "aztoken: <sentence>".
@@ -238,7 +198,15 @@ says what each source would use without sending anything.`,
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false, DisableDefaultCmd: !whole},
 	}
 	root.SetFlagErrorFunc(flagError)
-	root.PersistentPreRunE = refuseEmptyValues
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if err := refuseEmptyValues(cmd, args); err != nil {
+			return err
+		}
+		if cmd.Annotations[annotationSignalsOnMiss] == "" {
+			a.armSignals()
+		}
+		return nil
+	}
 	// -v means --verbose everywhere, before or after the command's name;
 	// --version has no short form (as gh, kubectl and az), so that
 	// "aztoken -v get" can never print a version where a token was meant.
