@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sync"
 )
 
-// tfCode finds Azure DevOps' error code in an answer's body.
-var tfCode = regexp.MustCompile(`\bTF[0-9]{6}\b`)
+// tfCode finds Azure DevOps' error code in an answer's body. It is
+// compiled on first use, not at every start (issue 23).
+var tfCode = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bTF[0-9]{6}\b`) })
 
 // Refusal says, in words that name the fix, why a feed refused a token:
 // status is the feed's answer to it, body the start of the answer's body,
@@ -16,7 +18,7 @@ func Refusal(status int, body []byte, who string) string {
 	if status != http.StatusUnauthorized && status != http.StatusForbidden {
 		return ""
 	}
-	code := tfCode.FindString(string(body))
+	code := tfCode().FindString(string(body))
 	switch code {
 	case "TF401444":
 		return fmt.Sprintf("the feed's organization asks %s to sign in to it once in a browser first (TF401444): open the organization's page as that user, then try again", who)
