@@ -20,6 +20,9 @@ type binaries struct {
 	aztokenCgo string
 	// imports links aztoken's packages under an empty main, for comparison.
 	imports string
+	// linked is aztoken's whole program with a main that returns at once:
+	// the floor of any path inside the aztoken executable.
+	linked string
 	// fakebin is testdata/fakebin at the module root: fake az, azd, pwsh.
 	fakebin string
 }
@@ -61,6 +64,7 @@ func buildAll() (binaries, error) {
 		aztoken:    filepath.Join(buildDir, "aztoken"),
 		aztokenCgo: filepath.Join(buildDir, "aztoken-cgo"),
 		imports:    filepath.Join(buildDir, "imports"),
+		linked:     filepath.Join(buildDir, "linked"),
 		trivial:    filepath.Join(buildDir, "trivial"),
 		floor:      filepath.Join(buildDir, "floor"),
 		sdkcred:    filepath.Join(buildDir, "sdkcred"),
@@ -75,7 +79,10 @@ func buildAll() (binaries, error) {
 		{bins.aztokenCgo, "./cmd/aztoken", []string{"CGO_ENABLED=1"}},
 		{bins.trivial, "./internal/bench/testdata/trivial", nil},
 		{bins.floor, "./internal/bench/testdata/floor", []string{"CGO_ENABLED=0"}},
-		{bins.imports, "./internal/bench/testdata/imports", nil},
+		// Without cgo, as aztoken is built: with it, both would be linked
+		// dynamically and pay the dynamic loader at every start.
+		{bins.imports, "./internal/bench/testdata/imports", []string{"CGO_ENABLED=0"}},
+		{bins.linked, "./internal/bench/testdata/linked", []string{"CGO_ENABLED=0"}},
 		{bins.sdkcred, "./internal/bench/testdata/sdkcred", nil},
 		{bins.rss, "./internal/bench/testdata/rss", nil},
 	} {

@@ -50,7 +50,7 @@ for an Azure Container Registry (or a registry named to 'aztoken docker
 configure'); for any other server it answers "credentials not found", so docker
 goes on without credentials.`,
 		RunE:        func(cmd *cobra.Command, _ []string) error { return runHelperGet(cmd, a) },
-		Annotations: map[string]string{annotationSignalsOnMiss: "true"},
+		Annotations: map[string]string{annotationArmsSignals: "true"},
 	}
 	store := &cobra.Command{
 		Use:   "store",

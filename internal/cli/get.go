@@ -31,7 +31,7 @@ Formats (-o): ` + strings.Join(output.Formats(), ", ") + `.`,
   export TOKEN=$(aztoken get --scope https://graph.microsoft.com/.default)
   eval "$(aztoken get -o env --resource sql)"`,
 		RunE:        func(cmd *cobra.Command, _ []string) error { return runGet(cmd, a, o) },
-		Annotations: map[string]string{annotationSignalsOnMiss: "true"},
+		Annotations: map[string]string{annotationArmsSignals: "true"},
 	}
 	o.bind(cmd, true)
 	o.cache.bind(cmd)

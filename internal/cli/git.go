@@ -86,7 +86,7 @@ nothing else to erase.`},
 			RunE:  func(c *cobra.Command, _ []string) error { return runGitCredential(c, a, o, name) },
 			// git runs get for every fetch and push: a remembered token
 			// is served before aztoken listens for signals.
-			Annotations: map[string]string{annotationSignalsOnMiss: "true"},
+			Annotations: map[string]string{annotationArmsSignals: "true"},
 		})
 	}
 	return cmd

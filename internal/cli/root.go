@@ -49,8 +49,8 @@ type App struct {
 
 // armSignals makes the stop signals cancel the command's context. Every
 // command does this before it starts, except those marked
-// annotationSignalsOnMiss, which call it themselves before they run a
-// source or wait on anything.
+// annotationArmsSignals, which call it themselves before they run a
+// source, if they ever do.
 func (a *App) armSignals() {
 	if a.catchSignals != nil {
 		a.catchSignals()
@@ -202,7 +202,7 @@ says what each source would use without sending anything.`,
 		if err := refuseEmptyValues(cmd, args); err != nil {
 			return err
 		}
-		if cmd.Annotations[annotationSignalsOnMiss] == "" {
+		if cmd.Annotations[annotationArmsSignals] == "" {
 			a.armSignals()
 		}
 		return nil

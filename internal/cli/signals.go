@@ -20,16 +20,16 @@ import (
 // closed console as SIGTERM.
 var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 
-// annotationSignalsOnMiss marks a command that answers from the cache
-// before it listens for stopSignals, and arms them (App.armSignals) only
-// when it is about to run a source or wait: get, git's and docker's
-// helpers. Listening costs a goroutine parked in the runtime's signal
+// annotationArmsSignals marks a command that arms stopSignals itself
+// (App.armSignals), when it is about to run a source, or never if it
+// starts nothing: get, git's and docker's helpers answer from the cache
+// before they listen, and version never needs to. Listening costs a goroutine parked in the runtime's signal
 // receiver, which the scheduler gives a thread of its own; on a cached get
 // that was three thread starts and about a sixth of the whole run (issue
 // 23). Until then a signal has its default effect: the process ends as
 // the signal's, which a shell reports as the same 128+N, and there is no
 // child to kill and no half-written output (a token is written at once).
-const annotationSignalsOnMiss = "aztoken/signals-on-miss"
+const annotationArmsSignals = "aztoken/arms-signals"
 
 // signalContext is a context that stopSignals cancel, with an
 // *Interrupted cause naming the signal, once arm was called. Later

@@ -58,4 +58,7 @@ func TestSignalsAreCaughtBeforeAnySourceRuns(t *testing.T) {
 	if n := run("explain", "--source", "az"); n != 1 {
 		t.Errorf("explain listened for signals %d times, want once", n)
 	}
+	if n := run("version"); n != 0 {
+		t.Errorf("version, which starts nothing, listened for signals (%d times)", n)
+	}
 }

@@ -17,6 +17,8 @@ func newVersionCmd(a *App) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print aztoken's version and commit",
+		// Nothing to stop: version starts no source and no process.
+		Annotations: map[string]string{annotationArmsSignals: "true"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintf(a.IO.Out, "aztoken %s\n", versionString())
 			return nil
