@@ -26,11 +26,8 @@ func cmdACR(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: acr start|refuse|count ...")
 	}
 	if args[0] == "start" {
-		v, ok := entras.Load(ts)
-		if !ok {
-			ts.Fatalf("acr start: run 'entra start' first")
-		}
-		a, err := fakeazure.NewACR(fakeazure.ACROptions{Entra: v.(*fakeazure.Entra), Hosts: args[1:]})
+		e := started[*fakeazure.Entra](ts, &entras, "entra", "(for acr start)")
+		a, err := fakeazure.NewACR(fakeazure.ACROptions{Entra: e, Hosts: args[1:]})
 		ts.Check(err)
 		ts.Defer(a.Close)
 		trustCA(ts, "ca-bundle.pem", a.CACertPEM())
@@ -44,11 +41,7 @@ func cmdACR(ts *testscript.TestScript, neg bool, args []string) {
 		acrs.Store(ts, a)
 		return
 	}
-	v, ok := acrs.Load(ts)
-	if !ok {
-		ts.Fatalf("acr %s: run 'acr start' first", args[0])
-	}
-	a := v.(*fakeazure.ACR)
+	a := started[*fakeazure.ACR](ts, &acrs, "acr", args[0])
 	switch args[0] {
 	case "refuse":
 		a.Refuse(true)

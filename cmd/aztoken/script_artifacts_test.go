@@ -26,11 +26,7 @@ func cmdArtifacts(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: artifacts start [hostile] | requests N | bad N")
 	}
 	if args[0] == "start" {
-		v, ok := entras.Load(ts)
-		if !ok {
-			ts.Fatalf("artifacts start: run 'entra start' first")
-		}
-		e := v.(*fakeazure.Entra)
+		e := started[*fakeazure.Entra](ts, &entras, "entra", "(for artifacts start)")
 		opts := fakeazure.ArtifactsOptions{Tenant: e.TenantID(), Issuer: e.Minter()}
 		for _, a := range args[1:] {
 			switch code, isRefuse := strings.CutPrefix(a, "refuse="); {
@@ -56,11 +52,7 @@ func cmdArtifacts(ts *testscript.TestScript, neg bool, args []string) {
 		feeds.Store(ts, f)
 		return
 	}
-	v, ok := feeds.Load(ts)
-	if !ok {
-		ts.Fatalf("artifacts %s: run 'artifacts start' first", args[0])
-	}
-	f := v.(*fakeazure.Artifacts)
+	f := started[*fakeazure.Artifacts](ts, &feeds, "artifacts", args[0])
 	switch args[0] {
 	case "requests":
 		need(ts, args, 2)

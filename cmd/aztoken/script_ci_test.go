@@ -12,15 +12,6 @@ import (
 // The CI OIDC fakes a script started, by script.
 var githubs, azdos sync.Map
 
-// started returns the fake the script started with "cmd start".
-func started[T any](ts *testscript.TestScript, fakes *sync.Map, cmd, sub string) T {
-	v, ok := fakes.Load(ts)
-	if !ok {
-		ts.Fatalf("%s %s: run '%s start' first", cmd, sub, cmd)
-	}
-	return v.(T)
-}
-
 // cmdGitHub drives the GitHub Actions OIDC fake:
 //
 //	github start [sub=SUBJECT]     sets GITHUB_ACTIONS, ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN,

@@ -85,10 +85,8 @@ func cmdPG(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: pg start ROLE=CLIENT_ID... | accepted N | refused N")
 	}
 	if args[0] == "start" {
-		v, ok := entras.Load(ts)
-		if !ok {
-			ts.Fatalf("pg start: run 'entra start' first: the server trusts its keys")
-		}
+		// The server trusts the Entra fake's keys.
+		e := started[*fakeazure.Entra](ts, &entras, "entra", "(for pg start)")
 		roles := map[string]string{}
 		for _, a := range args[1:] {
 			role, client, ok := strings.Cut(a, "=")
@@ -97,7 +95,7 @@ func cmdPG(ts *testscript.TestScript, neg bool, args []string) {
 			}
 			roles[role] = fakeazure.ServicePrincipalOID(client)
 		}
-		pg, err := fakeazure.NewPostgres(fakeazure.PostgresOptions{Key: v.(*fakeazure.Entra).Minter().PublicKey(), Roles: roles})
+		pg, err := fakeazure.NewPostgres(fakeazure.PostgresOptions{Key: e.Minter().PublicKey(), Roles: roles})
 		ts.Check(err)
 		ts.Defer(pg.Close)
 		ca := filepath.Join(ts.Getenv("WORK"), "pg-ca.pem")
@@ -112,11 +110,7 @@ func cmdPG(ts *testscript.TestScript, neg bool, args []string) {
 		pgs.Store(ts, pg)
 		return
 	}
-	v, ok := pgs.Load(ts)
-	if !ok {
-		ts.Fatalf("pg %s: run 'pg start' first", args[0])
-	}
-	pg := v.(*fakeazure.Postgres)
+	pg := started[*fakeazure.Postgres](ts, &pgs, "pg", args[0])
 	switch args[0] {
 	case "accepted":
 		need(ts, args, 2)

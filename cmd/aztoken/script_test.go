@@ -208,11 +208,7 @@ func cmdEntra(ts *testscript.TestScript, neg bool, args []string) {
 		entras.Store(ts, e)
 		return
 	}
-	v, ok := entras.Load(ts)
-	if !ok {
-		ts.Fatalf("entra %s: run 'entra start' first", args[0])
-	}
-	e := v.(*fakeazure.Entra)
+	e := started[*fakeazure.Entra](ts, &entras, "entra", args[0])
 	switch args[0] {
 	case "secret":
 		need(ts, args, 3)
@@ -246,6 +242,16 @@ func need(ts *testscript.TestScript, args []string, n int) {
 	if len(args) != n {
 		ts.Fatalf("%s: want %d arguments, got %d", args[0], n-1, len(args)-1)
 	}
+}
+
+// started returns the fake the script started with "cmd start"; sub
+// names what asked for it, for the error when there is none.
+func started[T any](ts *testscript.TestScript, fakes *sync.Map, cmd, sub string) T {
+	v, ok := fakes.Load(ts)
+	if !ok {
+		ts.Fatalf("%s %s: run '%s start' first", cmd, sub, cmd)
+	}
+	return v.(T)
 }
 
 func checkCount(ts *testscript.TestScript, neg bool, fake, endpoint string, got int, wantS string) {
@@ -396,11 +402,7 @@ func cmdMI(ts *testscript.TestScript, neg bool, args []string) {
 		mis.Store(ts, m)
 		return
 	}
-	v, ok := mis.Load(ts)
-	if !ok {
-		ts.Fatalf("mi %s: run 'mi start SOURCE' first", args[0])
-	}
-	m := v.(*fakeazure.Managed)
+	m := started[*fakeazure.Managed](ts, &mis, "mi", args[0])
 	switch args[0] {
 	case "fault":
 		if len(args) < 2 {
