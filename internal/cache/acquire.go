@@ -57,3 +57,21 @@ func (c *Cache) Acquire(ctx context.Context, key string, minValidity time.Durati
 	}
 	return e, false, nil
 }
+
+// AcquireOrStale is Acquire for a caller that would rather serve a token
+// past its refresh time than fail: when fetch fails, a token still valid
+// beyond minValidity (GetStale) is served instead (Entra ID or a registry
+// briefly down, az slow to start). Served says which it was.
+func (c *Cache) AcquireOrStale(ctx context.Context, key string, minValidity time.Duration, fetch func(context.Context) (Entry, error)) (Entry, Served, error) {
+	e, hit, err := c.Acquire(ctx, key, minValidity, fetch)
+	switch {
+	case err != nil:
+		if stale, ok := c.GetStale(key, minValidity); ok {
+			return stale, Stale, nil
+		}
+		return Entry{}, Fetched, err
+	case hit:
+		return e, Hit, nil
+	}
+	return e, Fetched, nil
+}

@@ -51,8 +51,7 @@ func (c *Cache) ChainKey(req chain.Request, sources []chain.Source) string {
 // than none (Entra ID briefly down, az slow to start). The entry names
 // the source behind the token.
 func (c *Cache) FromChain(ctx context.Context, ch *chain.Chain, req chain.Request, minValidity time.Duration) (Entry, Served, error) {
-	key := c.ChainKey(req, ch.Sources)
-	e, hit, err := c.Acquire(ctx, key, minValidity, func(ctx context.Context) (Entry, error) {
+	return c.AcquireOrStale(ctx, c.ChainKey(req, ch.Sources), minValidity, func(ctx context.Context) (Entry, error) {
 		tok, res, err := ch.GetToken(ctx, req)
 		if err != nil {
 			return Entry{}, err
@@ -63,14 +62,4 @@ func (c *Cache) FromChain(ctx context.Context, ch *chain.Chain, req chain.Reques
 		}
 		return Entry{Token: tok, Source: res.Outcomes[res.Winner].Source, Scopes: req.Scopes, Chain: names}, nil
 	})
-	if err != nil {
-		if stale, ok := c.GetStale(key, minValidity); ok && stale.Token.ExpiresOn.After(time.Now()) {
-			return stale, Stale, nil
-		}
-		return Entry{}, Fetched, err
-	}
-	if hit {
-		return e, Hit, nil
-	}
-	return e, Fetched, nil
 }

@@ -112,18 +112,36 @@ func cacheDisabled(a *App) bool {
 // run gets a token through the cache, or straight from the chain when the
 // cache is off. It returns the token and the name of the source behind it.
 func (co *cacheOptions) run(ctx context.Context, a *App, r *resolved, ch *chain.Chain) (chain.Token, string, error) {
-	notice := func(string) {}
-	if co.verbose {
-		// The cache's own notices start with "cache: "; so do ours.
-		notice = func(s string) { fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", s) }
+	return co.runIn(ctx, a, co.open(ctx, a), r, ch)
+}
+
+// notice writes the cache's -v notices, when -v was given.
+func (co *cacheOptions) notice(a *App) func(string) {
+	if !co.verbose {
+		return func(string) {}
 	}
-	var c *cache.Cache
-	if !co.noCache {
-		var err error
-		if c, err = openCache(ctx, a, notice); err != nil {
-			notice(fmt.Sprintf("cache: not used: %v", err))
-		}
+	// The cache's own notices start with "cache: "; so do ours.
+	return func(s string) { fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", s) }
+}
+
+// open opens the persistent cache, or returns nil when it is off or
+// cannot be used (saying why under -v): the chain then runs uncached.
+func (co *cacheOptions) open(ctx context.Context, a *App) *cache.Cache {
+	if co.noCache {
+		return nil
 	}
+	notice := co.notice(a)
+	c, err := openCache(ctx, a, notice)
+	if err != nil {
+		notice(fmt.Sprintf("cache: not used: %v", err))
+		return nil
+	}
+	return c
+}
+
+// runIn is run with the cache already open (c), or off (nil).
+func (co *cacheOptions) runIn(ctx context.Context, a *App, c *cache.Cache, r *resolved, ch *chain.Chain) (chain.Token, string, error) {
+	notice := co.notice(a)
 	if c == nil {
 		tok, res, err := ch.GetToken(ctx, r.req)
 		if err != nil {

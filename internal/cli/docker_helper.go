@@ -162,10 +162,13 @@ func runHelperGet(cmd *cobra.Command, a *App) error {
 	ctx, cancel := context.WithTimeout(cmd.Context(), hr.opts.timeout)
 	defer cancel()
 	ch := &chain.Chain{Sources: hr.sources, Hedge: hedge, OnStart: a.armSignals}
+	// One cache for the refresh token and the Entra ID token behind it, or
+	// none (off or unusable: no caching, as for get).
+	c := co.open(ctx, a)
 	exchange := func(ctx context.Context) (cache.Entry, error) {
 		// The Entra ID token goes through the cache as aztoken get's does,
 		// so a refresh token's renewal costs only the exchange.
-		tok, src, err := co.run(ctx, a, hr.resolved, ch)
+		tok, src, err := co.runIn(ctx, a, c, hr.resolved, ch)
 		if err != nil {
 			return cache.Entry{}, err
 		}
@@ -185,22 +188,12 @@ func runHelperGet(cmd *cobra.Command, a *App) error {
 		}, nil
 	}
 	var e cache.Entry
-	var c *cache.Cache
-	if !co.noCache {
-		c, _ = cache.Open(a.Env, cache.Options{}) // unusable: no caching, as for get
-	}
 	if c == nil {
 		e, err = exchange(ctx)
 	} else {
-		key := refreshKey(c, hr)
-		e, _, err = c.Acquire(ctx, key, refreshMinValidity, exchange)
-		if err != nil {
-			// Past its renewal time but still valid for the pull: better
-			// than failing while Entra ID or the registry is briefly down.
-			if stale, ok := c.GetStale(key, refreshMinValidity); ok {
-				e, err = stale, nil
-			}
-		}
+		// Past its renewal time but still valid for the pull is better
+		// than failing while Entra ID or the registry is briefly down.
+		e, _, err = c.AcquireOrStale(ctx, refreshKey(c, hr), refreshMinValidity, exchange)
 	}
 	if err != nil {
 		return chainFailure(ctx, cmd, a, hr.opts.timeout, err)
@@ -237,7 +230,7 @@ func runHelperErase(cmd *cobra.Command, a *App) error {
 	if cacheDisabled(a) {
 		return nil
 	}
-	c, err := cache.Open(a.Env, cache.Options{})
+	c, err := openCache(cmd.Context(), a, nil)
 	if err != nil {
 		return nil
 	}
