@@ -182,16 +182,27 @@ func (c *Cache) createKey(ctx context.Context, ks keyStore) ([]byte, error) {
 	return ks.create()
 }
 
+// PrepareDir returns the cache directory, created for the user alone or
+// checked as Open checks it, without finding or creating the cache key:
+// for what is kept beside the tokens (the tenant memo) and for Describe.
+func PrepareDir(e env.Env) (string, error) {
+	dir, err := Dir(e)
+	if err != nil {
+		return "", err
+	}
+	if err := prepareDir(platformGuard, dir, func(string) {}); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
 // Describe says, for explain, where the cache is and how it would keep
 // tokens. It checks the directory as Open does (so an untrusted one is
 // reported), but creates no key and runs no program: on macOS it does not
 // ask the Keychain, whose tool may show a dialog; it says so instead.
 func Describe(e env.Env) (string, Mode, error) {
-	dir, err := Dir(e)
+	dir, err := PrepareDir(e)
 	if err != nil {
-		return "", Mode{}, err
-	}
-	if err := prepareDir(platformGuard, dir, func(string) {}); err != nil {
 		return "", Mode{}, err
 	}
 	setting := e.Get("AZTOKEN_CACHE_ENCRYPTION")

@@ -6,7 +6,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/aztoken/aztoken/internal/cache"
 	"github.com/aztoken/aztoken/internal/gitcred"
 	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/tenantdiscovery"
@@ -106,19 +106,18 @@ func runGitCredential(cmd *cobra.Command, a *App, o *gitCredentialOptions, actio
 		}
 		return nil
 	}
-	memo := tenantMemo(a)
 	switch action {
 	case "store":
 		return nil
 	case "erase":
 		if t.Org != "" {
-			_ = memo.Forget(t.Key())
+			_ = tenantMemo(a).Forget(t.Key())
 		}
 		return nil
 	}
 	o.resource, o.scopes = gitcred.Resource, nil
 	if o.tenant == "" {
-		ts := gitcred.Tenants{Memo: memo}
+		ts := gitcred.Tenants{Memo: tenantMemo(a)}
 		if a.verbose {
 			ts.Notice = func(s string) { fmt.Fprintf(a.IO.ErrOut, "aztoken: %s\n", human.Text(s)) }
 		}
@@ -151,16 +150,17 @@ func runGitCredential(cmd *cobra.Command, a *App, o *gitCredentialOptions, actio
 }
 
 // tenantMemo is where discovered tenants are remembered: the token cache's
-// directory, unless the cache is off.
+// directory, unless the cache is off. The directory is checked as the
+// cache checks it; the cache itself (its key) is not opened for this.
 func tenantMemo(a *App) *tenantdiscovery.Memo {
 	if cacheDisabled(a) {
 		return nil
 	}
-	c, err := openCache(context.Background(), a, nil)
+	dir, err := cache.PrepareDir(a.Env)
 	if err != nil {
 		return nil
 	}
-	return tenantdiscovery.NewMemo(c.Dir())
+	return tenantdiscovery.NewMemo(dir)
 }
 
 type gitConfigureOptions struct {
