@@ -3,7 +3,6 @@ package fakeazure
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
@@ -113,9 +112,7 @@ func NewACR(o ACROptions) (*ACR, error) {
 	mux.HandleFunc("POST /oauth2/exchange", a.exchange)
 	mux.HandleFunc("/oauth2/token", a.token)
 	a.srv = httptest.NewUnstartedServer(mux)
-	a.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	a.srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert.tls}, MinVersion: tls.VersionTLS12}
-	a.srv.StartTLS()
+	startTLS(a.srv, cert)
 	a.service = o.Service
 	if a.service == "" {
 		a.service = a.Host()
