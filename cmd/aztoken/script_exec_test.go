@@ -95,7 +95,7 @@ func cmdPG(ts *testscript.TestScript, neg bool, args []string) {
 			}
 			roles[role] = fakeazure.ServicePrincipalOID(client)
 		}
-		pg, err := fakeazure.NewPostgres(fakeazure.PostgresOptions{Key: e.Minter().PublicKey(), Roles: roles})
+		pg, err := fakeazure.NewPostgres(fakeazure.PostgresOptions{Issuer: e.Minter(), Roles: roles})
 		ts.Check(err)
 		ts.Defer(pg.Close)
 		ca := filepath.Join(ts.Getenv("WORK"), "pg-ca.pem")

@@ -1,7 +1,6 @@
 package fakeazure
 
 import (
-	"crypto/rsa"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -10,8 +9,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/aztoken/aztoken/internal/mint"
 )
 
 // The PostgreSQL wire protocol is spoken with pgx's pgproto3, a
@@ -25,8 +25,8 @@ const OSSRDBMSAudience = "https://ossrdbms-aad.database.windows.net"
 
 // PostgresOptions configures a fake Azure Database for PostgreSQL.
 type PostgresOptions struct {
-	// Key verifies the tokens: the fake Entra's (Entra.Minter().PublicKey()).
-	Key *rsa.PublicKey
+	// Issuer verifies tokens: the Entra fake's signing key.
+	Issuer *mint.Minter
 	// Roles maps each database role to the object id of the Entra
 	// principal it was created for (pgaadauth_create_principal does this
 	// on Azure). A token is accepted for a role only when its oid is that
@@ -37,7 +37,7 @@ type PostgresOptions struct {
 // Postgres is a loopback server that speaks the PostgreSQL protocol the
 // way Azure Database for PostgreSQL does for Entra ID sign-ins: it
 // requires TLS, asks for a cleartext password, and accepts only an Entra
-// access token, signed by Key, for OSSRDBMSAudience, not expired, whose
+// access token, signed by Issuer, for OSSRDBMSAudience, not expired, whose
 // oid is the role's. It answers the simple query "SELECT current_user".
 type Postgres struct {
 	ln   net.Listener
@@ -52,8 +52,8 @@ type Postgres struct {
 
 // NewPostgres starts a fake on 127.0.0.1, on a free port.
 func NewPostgres(opts PostgresOptions) (*Postgres, error) {
-	if opts.Key == nil {
-		return nil, errors.New("fakeazure: a Postgres fake needs the key that verifies tokens")
+	if opts.Issuer == nil {
+		return nil, errors.New("fakeazure: a Postgres fake needs the issuer whose key verifies tokens")
 	}
 	cert, err := newServerCert("postgres")
 	if err != nil {
@@ -203,9 +203,14 @@ func (p *Postgres) session(c net.Conn) {
 // check says why password is not a token the server accepts for role, or
 // "" when it is.
 func (p *Postgres) check(role, password string) string {
-	claims := jwt.MapClaims{}
-	_, err := jwt.ParseWithClaims(password, claims, func(*jwt.Token) (any, error) { return p.opts.Key, nil },
-		jwt.WithValidMethods([]string{"RS256"}), jwt.WithAudience(OSSRDBMSAudience), jwt.WithExpirationRequired())
+	claims, err := Verify(p.opts.Issuer, password)
+	switch {
+	case err != nil:
+	case claims["aud"] != OSSRDBMSAudience:
+		err = fmt.Errorf("its audience is %v", claims["aud"])
+	case claims["exp"] == nil:
+		err = errors.New("it has no expiry")
+	}
 	if err != nil {
 		return "not a valid token for " + OSSRDBMSAudience + ": " + err.Error()
 	}

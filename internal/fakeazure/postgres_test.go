@@ -27,7 +27,7 @@ func TestPostgresAcceptsOnlyValidEntraTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	const oid = "11111111-2222-3333-4444-555555555555"
-	pg, err := NewPostgres(PostgresOptions{Key: m.PublicKey(), Roles: map[string]string{"migrator": oid}})
+	pg, err := NewPostgres(PostgresOptions{Issuer: m, Roles: map[string]string{"migrator": oid}})
 	if err != nil {
 		t.Fatal(err)
 	}
