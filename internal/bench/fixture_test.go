@@ -2,13 +2,13 @@ package bench
 
 import (
 	"crypto/x509"
-	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aztoken/aztoken/internal/fakeazure"
+	"github.com/aztoken/aztoken/internal/source"
 )
 
 // The confidential clients the Entra fake knows: one with a secret, one
@@ -21,8 +21,6 @@ const (
 	benchCertClientID = "5b0c3c1e-0000-4000-8000-00000000ce47"
 	benchCertFile     = "rsa-password.pfx"
 	benchCertPassword = "fixture-pfx-pass"
-	// benchCertPEM holds the same certificate, which the fake is given.
-	benchCertPEM = "rsa-pkcs8.pem"
 	// benchScope is asked for by every program, so all ask for the same.
 	benchScope = "https://management.azure.com/.default"
 	// azToken is what the fake az prints, so a benchmark can tell whose
@@ -56,26 +54,15 @@ func newEntra(b testing.TB) (*fakeazure.Entra, string) {
 // certsDir is testdata/certs at the module root.
 func certsDir() string { return filepath.Join("..", "..", "testdata", "certs") }
 
-// benchCert is the certificate of the bench's certificate client.
+// benchCert is the certificate of the bench's certificate client, read
+// from its .pfx as aztoken reads it.
 func benchCert(b testing.TB) *x509.Certificate {
 	b.Helper()
-	data, err := os.ReadFile(filepath.Join(certsDir(), benchCertPEM))
+	c, err := source.LoadCertificate(filepath.Join(certsDir(), benchCertFile), benchCertPassword)
 	if err != nil {
 		b.Fatal(err)
 	}
-	for {
-		var block *pem.Block
-		if block, data = pem.Decode(data); block == nil {
-			b.Fatalf("%s holds no certificate", benchCertPEM)
-		}
-		if block.Type == "CERTIFICATE" {
-			c, err := x509.ParseCertificate(block.Bytes)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return c
-		}
-	}
+	return c.Leaf
 }
 
 func newBlackhole(b testing.TB) *fakeazure.Blackhole {
