@@ -7,7 +7,6 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -170,10 +169,7 @@ func runExec(cmd *cobra.Command, a *App, o *execOptions, args []string) error {
 	select {
 	case s := <-sigs:
 		// Caught before COMMAND started: aztoken's own stop, 128+N.
-		if n, ok := s.(syscall.Signal); ok && n > 0 && n < 64 {
-			return silent(128 + int(n))
-		}
-		return silent(ExitInterrupted)
+		return silent(signalCode(s))
 	default:
 	}
 	if cmd.Context().Err() != nil {

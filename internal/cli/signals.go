@@ -89,9 +89,16 @@ func (e *Interrupted) Is(target error) bool { return target == context.Canceled 
 func interruptedCode(ctx context.Context) int {
 	var in *Interrupted
 	if errors.As(context.Cause(ctx), &in) {
-		if s, ok := in.Signal.(syscall.Signal); ok && s > 0 && s < 64 {
-			return 128 + int(s)
-		}
+		return signalCode(in.Signal)
+	}
+	return ExitInterrupted
+}
+
+// signalCode is the exit code for a stop by sig: 128 plus its number, or
+// 130 for a signal without one.
+func signalCode(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok && s > 0 && s < 64 {
+		return 128 + int(s)
 	}
 	return ExitInterrupted
 }
