@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -206,14 +207,15 @@ these URLs or any other, stay as they are. Running it again changes nothing.
 
 // helperArgs are the chain's flags given to a command that configures a
 // tool (git configure, kubeconfig), as words for the tool to pass back to
-// aztoken. --resource and --scope are the configuring command's to set.
-func helperArgs(cmd *cobra.Command) ([]string, error) {
+// aztoken. --resource and --scope are the configuring command's to set;
+// the flags named in omit are its own options and are left out.
+func helperArgs(cmd *cobra.Command, omit ...string) ([]string, error) {
 	chainFlags := &cobra.Command{}
 	(&chainOptions{}).bind(chainFlags, true)
 	var args []string
 	var err error
 	cmd.Flags().Visit(func(f *pflag.Flag) {
-		if chainFlags.Flags().Lookup(f.Name) == nil {
+		if chainFlags.Flags().Lookup(f.Name) == nil || slices.Contains(omit, f.Name) {
 			return
 		}
 		if f.Name == "resource" || f.Name == "scope" {

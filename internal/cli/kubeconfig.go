@@ -55,21 +55,13 @@ the suffix ` + kubeconfig.BackupSuffix + `.`,
 }
 
 func runKubeconfig(cmd *cobra.Command, a *App, o *kubeconfigOptions) error {
-	args, err := helperArgs(cmd)
+	// --tenant is the converter's own option (it replaces the user's).
+	rest, err := helperArgs(cmd, "tenant")
 	if err != nil {
 		return err
 	}
 	if _, err := o.chain.resolve(cmd, a); err != nil {
 		return err
-	}
-	// --tenant is the converter's own option (it replaces the user's).
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		if args[i] == "--tenant" {
-			i++
-			continue
-		}
-		rest = append(rest, args[i])
 	}
 	path, err := kubeconfig.Path(o.path, a.Env.Get)
 	if err != nil {
