@@ -5,7 +5,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/aztoken/aztoken/internal/hostmatch"
 	"github.com/aztoken/aztoken/internal/human"
 	"github.com/aztoken/aztoken/internal/resources"
+	"github.com/aztoken/aztoken/internal/runner"
 	"github.com/aztoken/aztoken/internal/safefile"
 	"github.com/aztoken/aztoken/internal/usage"
 )
@@ -203,7 +203,7 @@ func runDockerConfigure(a *App, o *dockerConfigureOptions, args []string) error 
 		return err
 	}
 	fmt.Fprintf(a.IO.Out, "wrote %s and %s\n", path, settingsPath)
-	if !o.remove && !onPath(a, helperFileName()) {
+	if _, err := runner.LookPath(DockerHelperProgram, a.Env.Environ()); !o.remove && err != nil {
 		fmt.Fprintf(a.IO.ErrOut, "aztoken: docker runs %s from PATH, and it is not there; install it with make install, from a release archive, or as a link to aztoken.\n", helperFileName())
 	}
 	return nil
@@ -225,12 +225,3 @@ func helperFileName() string {
 	return DockerHelperProgram
 }
 
-// onPath says whether PATH, as the environment sets it, has file.
-func onPath(a *App, file string) bool {
-	for _, dir := range filepath.SplitList(a.Env.Get("PATH")) {
-		if fi, err := os.Stat(filepath.Join(dir, file)); err == nil && !fi.IsDir() {
-			return true
-		}
-	}
-	return false
-}
