@@ -138,8 +138,8 @@ func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
 		}
 		warnings = append(warnings, sentence(err.Error()))
 	}
-	if o.tenant != "" && !resources.ValidTenant(o.tenant) {
-		return nil, usage.Errorf("tenant %s is not %s.", human.Quote(o.tenant), resources.TenantRule)
+	if err := checkTenant(o.tenant); err != nil {
+		return nil, err
 	}
 	ids := 0
 	for _, id := range []string{o.clientID, o.objectID, o.resourceID} {
@@ -153,11 +153,8 @@ func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
 	for _, id := range []struct{ flag, kind, value string }{
 		{"client-id", "client_id", o.clientID}, {"object-id", "object_id", o.objectID}, {"resource-id", "resource_id", o.resourceID},
 	} {
-		if id.value == "" {
-			continue
-		}
-		if err := resources.CheckIdentityID(id.kind, id.value); err != nil {
-			return nil, usage.Errorf("--%s %s %s.", id.flag, human.Quote(id.value), err)
+		if err := checkIdentityID(id.flag, id.kind, id.value); err != nil {
+			return nil, err
 		}
 	}
 	if err := o.checkPipelineFlags(); err != nil {
@@ -190,6 +187,27 @@ func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
 			OIDCAudience:        o.oidcAudience,
 		},
 	}, nil
+}
+
+// checkTenant refuses a --tenant Entra ID would refuse; "" is none given.
+func checkTenant(tenant string) error {
+	if tenant != "" && !resources.ValidTenant(tenant) {
+		return usage.Errorf("tenant %s is not %s.", human.Quote(tenant), resources.TenantRule)
+	}
+	return nil
+}
+
+// checkIdentityID refuses a user-assigned identity's id (kind client_id,
+// object_id or resource_id, given as --flag) that is not one; "" is none
+// given.
+func checkIdentityID(flag, kind, value string) error {
+	if value == "" {
+		return nil
+	}
+	if err := resources.CheckIdentityID(kind, value); err != nil {
+		return usage.Errorf("--%s %s %s.", flag, human.Quote(value), err)
+	}
+	return nil
 }
 
 // identityFlag is the flag that names a user-assigned identity, with its

@@ -16,7 +16,6 @@ import (
 	"github.com/aztoken/aztoken/internal/dockerhelper"
 	"github.com/aztoken/aztoken/internal/hostmatch"
 	"github.com/aztoken/aztoken/internal/human"
-	"github.com/aztoken/aztoken/internal/resources"
 	"github.com/aztoken/aztoken/internal/runner"
 	"github.com/aztoken/aztoken/internal/safefile"
 	"github.com/aztoken/aztoken/internal/usage"
@@ -133,13 +132,11 @@ func runDockerConfigure(a *App, o *dockerConfigureOptions, args []string) error 
 			return err
 		}
 	}
-	if o.tenant != "" && !resources.ValidTenant(o.tenant) {
-		return usage.Errorf("tenant %s is not %s.", human.Quote(o.tenant), resources.TenantRule)
+	if err := checkTenant(o.tenant); err != nil {
+		return err
 	}
-	if o.clientID != "" {
-		if err := resources.CheckIdentityID("client_id", o.clientID); err != nil {
-			return usage.Errorf("--client-id %s %s.", human.Quote(o.clientID), err)
-		}
+	if err := checkIdentityID("client-id", "client_id", o.clientID); err != nil {
+		return err
 	}
 	known, _ := hostmatch.New(hostmatch.ContainerRegistry)
 	var hosts []string
