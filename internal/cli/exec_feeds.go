@@ -59,27 +59,22 @@ func feedTenant(cmd *cobra.Command, a *App, feed *url.URL, verbose bool) string 
 			fmt.Fprintf(a.IO.ErrOut, "aztoken: exec: "+format+"\n", args...)
 		}
 	}
-	memo := tenantMemo(a)
 	key := preset.FeedKey(feed)
-	if tid, ok := memo.Get(key); ok {
-		if tid == "" {
-			notice("%s names no tenant (remembered); using the chain's default tenant", feed.Host)
-			return ""
-		}
+	tid, src, err := tenantMemo(a).Find(cmd.Context(), nil, key, feed.String())
+	switch {
+	case src == tenantdiscovery.FromMemo && tid == "":
+		notice("%s names no tenant (remembered); using the chain's default tenant", feed.Host)
+		return ""
+	case src == tenantdiscovery.FromMemo:
 		notice("tenant %s, remembered for %s", tid, key)
 		return tid
-	}
-	tid, src, err := tenantdiscovery.Discover(cmd.Context(), tenantdiscovery.NewClient(), feed.String())
-	switch {
 	case errors.Is(err, tenantdiscovery.ErrNoTenant):
-		_ = memo.Put(key, "")
 		notice("%s names no Entra ID tenant; using the chain's default tenant", feed.Host)
 		return ""
 	case err != nil:
 		notice("%s; using the chain's default tenant", err)
 		return ""
 	}
-	_ = memo.Put(key, tid)
 	notice("tenant %s, from the feed's %s", tid, src)
 	return tid
 }

@@ -40,26 +40,18 @@ func (ts Tenants) For(ctx context.Context, req Request, t Target) (tenant, from 
 		notice("git: the request names no organization (set credential.useHttpPath for " + t.Host + ", as 'aztoken git configure' does); using the chain's default tenant")
 		return "", ""
 	}
-	if tid, ok := ts.Memo.Get(t.Key()); ok {
-		if tid == "" {
-			return "", "remembered: " + t.Org + " names no tenant"
-		}
-		return tid, "remembered for " + t.Org
-	}
-	client := ts.Client
-	if client == nil {
-		client = tenantdiscovery.NewClient()
-	}
-	tid, src, err := tenantdiscovery.Discover(ctx, client, t.OrgURL())
+	tid, src, err := ts.Memo.Find(ctx, ts.Client, t.Key(), t.OrgURL())
 	switch {
+	case src == tenantdiscovery.FromMemo && tid == "":
+		return "", "remembered: " + t.Org + " names no tenant"
+	case src == tenantdiscovery.FromMemo:
+		return tid, "remembered for " + t.Org
 	case errors.Is(err, tenantdiscovery.ErrNoTenant):
-		_ = ts.Memo.Put(t.Key(), "")
 		notice("git: " + t.OrgURL() + " names no Entra ID tenant (an organization of Microsoft accounts?); using the chain's default tenant")
 		return "", ""
 	case err != nil:
 		notice("git: " + err.Error() + "; using the chain's default tenant")
 		return "", ""
 	}
-	_ = ts.Memo.Put(t.Key(), tid)
 	return tid, t.OrgURL() + "'s " + string(src)
 }

@@ -1,7 +1,10 @@
 package tenantdiscovery
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -101,4 +104,37 @@ func (m *Memo) update(f func(map[string]memoEntry)) error {
 		return err
 	}
 	return safefile.WriteAtomic(m.path, b, 0o600)
+}
+
+// FromMemo is the Source of a tenant Find remembered rather than asked
+// for.
+const FromMemo Source = "remembered"
+
+// Find returns the tenant for key: the one remembered, or else the one
+// Discover reads from target's answer, which is then remembered, as is an
+// answer that names none. A remembered or discovered "no tenant" is
+// ErrNoTenant; src is FromMemo for what was remembered. A nil client is
+// made only when a request is needed (a client starts loading the
+// system's CA certificates). The git helper and the feed helpers share
+// this flow and word its outcome each in their own terms.
+func (m *Memo) Find(ctx context.Context, client *http.Client, key, target string) (tenant string, src Source, err error) {
+	if tid, ok := m.Get(key); ok {
+		if tid == "" {
+			return "", FromMemo, ErrNoTenant
+		}
+		return tid, FromMemo, nil
+	}
+	if client == nil {
+		client = NewClient()
+	}
+	tid, src, err := Discover(ctx, client, target)
+	switch {
+	case errors.Is(err, ErrNoTenant):
+		_ = m.Put(key, "")
+		return "", "", err
+	case err != nil:
+		return "", "", err
+	}
+	_ = m.Put(key, tid)
+	return tid, src, nil
 }

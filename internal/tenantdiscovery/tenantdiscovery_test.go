@@ -2,6 +2,7 @@ package tenantdiscovery
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -187,5 +188,55 @@ func TestDiscover(t *testing.T) {
 	}
 	if sawAuth.Load() {
 		t.Error("discovery sent an Authorization header")
+	}
+}
+
+// Find asks once per key and then answers from the memo, "no tenant"
+// included; a failed request is not remembered.
+func TestFind(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		switch r.URL.Path {
+		case "/org":
+			w.Header().Set("WWW-Authenticate", "Bearer authorization_uri=https://login.microsoftonline.com/"+tid)
+		case "/msa":
+			w.Header().Set(ResourceTenantHeader, "00000000-0000-0000-0000-000000000000")
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	m := NewMemo(t.TempDir())
+	for _, c := range []struct {
+		key, path string
+		tenant    string
+		src       Source
+		noTenant  bool
+		requests  int32
+	}{
+		{"org", "/org", tid, FromChallenge, false, 1},
+		{"org", "/org", tid, FromMemo, false, 0},
+		{"msa", "/msa", "", "", true, 1},
+		{"msa", "/msa", "", FromMemo, true, 0},
+	} {
+		before := hits.Load()
+		got, src, err := m.Find(ctx, srv.Client(), c.key, srv.URL+c.path)
+		if got != c.tenant || src != c.src || errors.Is(err, ErrNoTenant) != c.noTenant || (err != nil && !c.noTenant) {
+			t.Errorf("Find(%s) = %q, %q, %v; want %q, %q, no tenant %v", c.key, got, src, err, c.tenant, c.src, c.noTenant)
+		}
+		if n := hits.Load() - before; n != c.requests {
+			t.Errorf("Find(%s) sent %d requests, want %d", c.key, n, c.requests)
+		}
+	}
+	if _, _, err := m.Find(ctx, srv.Client(), "down", "https://user:pw@127.0.0.1:1/"); err == nil || errors.Is(err, ErrNoTenant) {
+		t.Errorf("Find of a refused URL = %v, want discovery's error", err)
+	}
+	if _, ok := m.Get("down"); ok {
+		t.Error("a failed discovery was remembered")
+	}
+	var nilMemo *Memo
+	if got, _, err := nilMemo.Find(ctx, srv.Client(), "org", srv.URL+"/org"); err != nil || got != tid {
+		t.Errorf("a nil memo's Find = %q, %v; want discovery's answer", got, err)
 	}
 }
