@@ -223,7 +223,8 @@ func TestTenantsFor(t *testing.T) {
 			return d.DialContext(ctx, network, addr)
 		},
 	}
-	ts := Tenants{Memo: tenantdiscovery.NewMemo(t.TempDir()), Client: &http.Client{Transport: tr}}
+	dir := t.TempDir()
+	ts := Tenants{Memo: tenantdiscovery.NewMemo(dir), Client: &http.Client{Transport: tr}}
 	ctx := context.Background()
 	target := Target{Host: "dev.azure.com", Org: "contoso"}
 	empty := Request{Attrs: map[string]string{}, Lists: map[string][]string{}}
@@ -238,6 +239,18 @@ func TestTenantsFor(t *testing.T) {
 	withChallenge := Request{Attrs: map[string]string{}, Lists: map[string][]string{"wwwauth": {"Bearer authorization_uri=https://login.microsoftonline.com/" + other}}}
 	if got, _ := ts.For(ctx, withChallenge, target); got != other || heads != 1 {
 		t.Errorf("For (wwwauth) = %q after %d requests", got, heads)
+	}
+	// A challenge naming the tenant the memo holds rewrites nothing.
+	memoFile := filepath.Join(dir, "tenants.json")
+	held, err := os.Stat(memoFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ts.For(ctx, withChallenge, target); got != other {
+		t.Errorf("For (wwwauth again) = %q", got)
+	}
+	if now, err := os.Stat(memoFile); err != nil || !os.SameFile(held, now) {
+		t.Errorf("a challenge naming the remembered tenant rewrote the memo (%v)", err)
 	}
 	hostile := Request{Attrs: map[string]string{}, Lists: map[string][]string{"wwwauth": {"Bearer authorization_uri=https://evil.example/" + tid}}}
 	if got, _ := ts.For(ctx, hostile, target); got != other {

@@ -31,8 +31,13 @@ func (ts Tenants) For(ctx context.Context, req Request, t Target) (tenant, from 
 		notice = func(string) {}
 	}
 	if tid, ok := tenantdiscovery.FromChallenges(req.Lists["wwwauth"]); ok {
+		// Git sends the challenge with every get after a 401: rewrite the
+		// memo (a load, a temporary file, fsync, a rename) only when it
+		// does not already hold this tenant.
 		if t.Org != "" {
-			_ = ts.Memo.Put(t.Key(), tid)
+			if held, fresh := ts.Memo.Get(t.Key()); !fresh || held != tid {
+				_ = ts.Memo.Put(t.Key(), tid)
+			}
 		}
 		return tid, "git's wwwauth[] (the 401's " + string(tenantdiscovery.FromChallenge) + ")"
 	}
