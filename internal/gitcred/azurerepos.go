@@ -3,6 +3,7 @@ package gitcred
 import (
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/aztoken/aztoken/internal/hostmatch"
 )
@@ -36,7 +37,16 @@ func (t Target) OrgURL() string {
 	}
 }
 
-var azureRepos, _ = hostmatch.New(hostmatch.AzureRepos)
+// azureRepos is built on first use, not at every start of aztoken (most
+// runs never match a git host).
+var azureRepos = sync.OnceValue(func() *hostmatch.Matcher {
+	m, err := hostmatch.New(hostmatch.AzureRepos)
+	if err != nil {
+		// Only a named host can be refused, and none is named here.
+		panic("gitcred: " + err.Error())
+	}
+	return m
+})
 
 // Match returns the Azure Repos target of req, or false for anything
 // else (another host, a port, plain http): then the helper answers
@@ -45,7 +55,7 @@ func Match(req Request) (Target, bool) {
 	if req.Attrs["protocol"] != "https" {
 		return Target{}, false
 	}
-	host, ok := azureRepos.Match(req.Attrs["host"])
+	host, ok := azureRepos().Match(req.Attrs["host"])
 	if !ok {
 		return Target{}, false
 	}
