@@ -107,7 +107,7 @@ func Configure(ctx context.Context, g Git, helper string, keepOthers bool) ([]Se
 	var wrote []Setting
 	for _, u := range URLs {
 		key := helperKey(u)
-		others, _, err := g.helpers(ctx, key)
+		others, ours, err := g.helpers(ctx, key)
 		if err != nil {
 			return wrote, err
 		}
@@ -117,7 +117,7 @@ func Configure(ctx context.Context, g Git, helper string, keepOthers bool) ([]Se
 		}
 		want = append(want, helper)
 		want = append(want, others...)
-		if err := g.replace(ctx, key, want); err != nil {
+		if err := g.replace(ctx, key, len(others)+len(ours) > 0, want); err != nil {
 			return wrote, err
 		}
 		for _, v := range want[:len(want)-len(others)] {
@@ -145,7 +145,8 @@ func Unconfigure(ctx context.Context, g Git) ([]Setting, error) {
 		if !slices.ContainsFunc(ours, IsOurs) {
 			continue
 		}
-		if err := g.replace(ctx, key, others); err != nil {
+		// key has values: ours holds aztoken's line.
+		if err := g.replace(ctx, key, true, others); err != nil {
 			return removed, err
 		}
 		for _, v := range ours {
@@ -175,11 +176,11 @@ func (g Git) helpers(ctx context.Context, key string) (others, ours []string, er
 	return others, ours, nil
 }
 
-// replace makes values key's values, in order.
-func (g Git) replace(ctx context.Context, key string, values []string) error {
-	if out, err := g.run(ctx, "--get-all", key); err != nil {
-		return err
-	} else if out != "" {
+// replace makes values key's values, in order. had says whether key has
+// values now, as helpers just read them: git config --unset-all fails
+// (status 5) on a key without any.
+func (g Git) replace(ctx context.Context, key string, had bool, values []string) error {
+	if had {
 		if _, err := g.run(ctx, "--unset-all", key); err != nil {
 			return err
 		}
