@@ -12,7 +12,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unicode"
 
 	"github.com/aztoken/aztoken/internal/chain"
 	"github.com/aztoken/aztoken/internal/claims"
@@ -173,14 +175,28 @@ func strangeIdentityParam(q url.Values, p *protocol) string {
 // case, '_' and '-', is a name some protocol or --map-identity uses for
 // a user-assigned identity.
 func looksLikeIdentity(name string) bool {
-	fold := func(s string) string { return strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(s)) }
-	f := fold(name)
+	return identityNamesFolded()[foldParamName(name)]
+}
+
+// identityNamesFolded is the set looksLikeIdentity looks names up in,
+// built on the first request that asks: the names never change.
+var identityNamesFolded = sync.OnceValue(func() map[string]bool {
+	set := map[string]bool{}
 	for _, n := range append(identityParamNames(), "resource_id") {
-		if fold(n) == f {
-			return true
-		}
+		set[foldParamName(n)] = true
 	}
-	return false
+	return set
+})
+
+// foldParamName lower-cases s as strings.ToLower does and drops '_' and
+// '-', in one pass.
+func foldParamName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, s)
 }
 
 // all is every name, in the order the protocol documents them.
