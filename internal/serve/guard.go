@@ -37,11 +37,12 @@ import (
 // they never open IMDS without the secret (see own).
 var containerHostNames = []string{containerHost, "gateway.docker.internal"}
 
-// Where Docker Desktop's containers come from, and the hosts file; tests
+// Where Docker Desktop's containers come from, and where the hosts file
+// is (asked when a host rule is built, not at every aztoken start); tests
 // replace them.
 var (
 	desktopLoopback = desktopForwardsLoopback
-	hostsPath       = systemHostsPath()
+	hostsPath       = systemHostsPath
 )
 
 // hostRule says which Host header values name this server.
@@ -60,7 +61,7 @@ func newHostRule(listenHost string, extra []string) (hostRule, error) {
 	// listener there is not loopback); Docker Desktop forwards them to
 	// this machine's loopback.
 	dockerMapsHere := !isLoopbackHost(listenHost) || desktopLoopback
-	inHosts := hostsFileNames(hostsPath)
+	inHosts := hostsFileNames(hostsPath())
 	for _, n := range containerHostNames {
 		if dockerMapsHere || inHosts[n] {
 			h.names[n] = true

@@ -292,8 +292,9 @@ func withDocker(t *testing.T, desktop bool, hosts string) {
 	oldDesktop, oldPath := desktopLoopback, hostsPath
 	t.Cleanup(func() { desktopLoopback, hostsPath = oldDesktop, oldPath })
 	desktopLoopback = desktop
-	hostsPath = filepath.Join(t.TempDir(), "hosts")
-	if err := os.WriteFile(hostsPath, []byte(hosts), 0o644); err != nil {
+	path := filepath.Join(t.TempDir(), "hosts")
+	hostsPath = func() string { return path }
+	if err := os.WriteFile(path, []byte(hosts), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -331,7 +332,8 @@ func TestContainerHostNames(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			withDocker(t, tc.desktop, tc.hosts)
 			if tc.name == "no hosts file" {
-				hostsPath = filepath.Join(t.TempDir(), "missing")
+				missing := filepath.Join(t.TempDir(), "missing")
+				hostsPath = func() string { return missing }
 			}
 			rule, err := newHostRule(listenHost(tc.listen+":80"), tc.allow)
 			if err != nil {
