@@ -13,8 +13,9 @@ import (
 // (169.254.0.0/16, fe80::/10) is allowed without --allow-remote: no router
 // forwards it, so only the machines on that one link (a docker network
 // whose gateway it is) reach it. Anything else needs allowRemote, and
-// cannot serve IMDS open.
-func checkBind(addr string, allowRemote bool, imds IMDSMode) (warnings []string, err error) {
+// cannot serve IMDS open. nets lists this machine's interfaces, asked
+// only for a link-local address.
+func checkBind(addr string, allowRemote bool, imds IMDSMode, nets func() ([]ifaceNet, error)) (warnings []string, err error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("the listen address %q is not host:port (for example 127.0.0.1:8080): %w", addr, err)
@@ -27,7 +28,7 @@ func checkBind(addr string, allowRemote bool, imds IMDSMode) (warnings []string,
 		what = "every network interface"
 	}
 	if ip, ok := linkLocal(host); ok {
-		if err := linkLocalOnHost(ip); err != nil {
+		if err := linkLocalOnHost(ip, nets); err != nil {
 			return nil, err
 		}
 		return nil, nil
@@ -59,19 +60,16 @@ func linkLocal(host string) (netip.Addr, bool) {
 	return ip, ip.IsLinkLocalUnicast()
 }
 
-// interfaceAddrs lists this machine's addresses; tests replace it.
-var interfaceAddrs = net.InterfaceAddrs
-
 // linkLocalOnHost says, when ip is on none of this machine's interfaces,
 // how to put it there: a link-local address exists only where a network
 // puts it, and the usual one is a docker network's gateway.
-func linkLocalOnHost(ip netip.Addr) error {
-	addrs, err := interfaceAddrs()
+func linkLocalOnHost(ip netip.Addr, nets func() ([]ifaceNet, error)) error {
+	all, err := nets()
 	if err != nil {
 		return fmt.Errorf("listing this machine's addresses to find %s failed: %w", ip, err)
 	}
-	for _, a := range addrs {
-		if p, err := netip.ParsePrefix(a.String()); err == nil && p.Addr().WithZone("").Unmap() == ip.WithZone("") {
+	for _, n := range all {
+		if n.prefix.Addr().WithZone("").Unmap() == ip.WithZone("") {
 			return nil
 		}
 	}

@@ -11,23 +11,15 @@ import (
 	"testing"
 )
 
-// withInterfaceAddrs makes the machine appear to hold addrs.
+// withInterfaceAddrs makes the machine appear to hold addrs (CIDRs), all
+// on one interface.
 func withInterfaceAddrs(t *testing.T, addrs ...string) {
 	t.Helper()
-	old := interfaceAddrs
-	t.Cleanup(func() { interfaceAddrs = old })
-	interfaceAddrs = func() ([]net.Addr, error) {
-		var out []net.Addr
-		for _, a := range addrs {
-			ip, n, err := net.ParseCIDR(a)
-			if err != nil {
-				t.Fatal(err)
-			}
-			n.IP = ip
-			out = append(out, n)
-		}
-		return out, nil
+	var ifs []string
+	for _, a := range addrs {
+		ifs = append(ifs, "eth0 "+a)
 	}
+	withInterfaces(t, ifs...)
 }
 
 // --imds open listens only on loopback or a link-local address that is
@@ -107,14 +99,11 @@ func withInterfaces(t *testing.T, ifs ...string) {
 	old := interfaceNets
 	t.Cleanup(func() { interfaceNets = old })
 	var nets []ifaceNet
-	var cidrs []string
 	for _, i := range ifs {
 		name, cidr, _ := strings.Cut(i, " ")
 		nets = append(nets, ifaceNet{name, netip.MustParsePrefix(cidr)})
-		cidrs = append(cidrs, cidr)
 	}
 	interfaceNets = func() ([]ifaceNet, error) { return nets, nil }
-	withInterfaceAddrs(t, cidrs...)
 }
 
 // A host with a docker network's bridge at 169.254.169.254 and a LAN on
@@ -156,7 +145,7 @@ func TestOpenIMDSLink(t *testing.T) {
 		{"169.254.9.9", "169.254.8.2:5000", true},
 	}
 	for _, tc := range cases {
-		l, err := linkOf(tc.listen)
+		l, err := linkOf(tc.listen, interfaceNets)
 		if err != nil {
 			t.Fatal(err)
 		}

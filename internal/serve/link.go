@@ -58,21 +58,22 @@ var interfaceNets = func() ([]ifaceNet, error) {
 	return out, nil
 }
 
-// linkOf is the link of the interface that holds listenHost. A loopback
-// or named listener (localhost) has no link beyond loopback, and neither
-// has an address on no interface (nothing would reach it).
-func linkOf(listenHost string) (clientLink, error) {
+// linkOf is the link of the interface that holds listenHost, among those
+// nets lists. A loopback or named listener (localhost) has no link beyond
+// loopback, and neither has an address on no interface (nothing would
+// reach it).
+func linkOf(listenHost string, nets func() ([]ifaceNet, error)) (clientLink, error) {
 	ip, ok := linkLocal(listenHost)
 	if !ok {
 		return clientLink{}, nil
 	}
-	nets, err := interfaceNets()
+	all, err := nets()
 	if err != nil {
 		return clientLink{}, fmt.Errorf("listing this machine's interfaces to find the link of %s failed: %w", ip, err)
 	}
 	var l clientLink
 	holders := map[string]bool{}
-	for _, n := range nets {
+	for _, n := range all {
 		if n.prefix.Addr().WithZone("").Unmap() != ip.WithZone("") {
 			continue
 		}

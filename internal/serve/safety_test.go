@@ -142,7 +142,7 @@ func TestCheckBind(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.addr, func(t *testing.T) {
-			warns, err := checkBind(tc.addr, tc.allowRemote, IMDSAuto)
+			warns, err := checkBind(tc.addr, tc.allowRemote, IMDSAuto, interfaceNets)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)

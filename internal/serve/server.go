@@ -75,7 +75,10 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	warnings, err := checkBind(opts.Addr, opts.AllowRemote, opts.IMDS)
+	// One listing of the interfaces, made only for a link-local address,
+	// serves both the bind check and open IMDS's link.
+	nets := sync.OnceValues(interfaceNets)
+	warnings, err := checkBind(opts.Addr, opts.AllowRemote, opts.IMDS, nets)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +107,7 @@ func New(opts Options) (*Server, error) {
 	s.imdsOn = opts.IMDS != IMDSOff
 	s.imdsSecret = opts.IMDS == IMDSRequireSecret || opts.IMDS == IMDSAuto && !loopback
 	if s.imdsOn && !s.imdsSecret {
-		if s.link, err = linkOf(host); err != nil {
+		if s.link, err = linkOf(host, nets); err != nil {
 			return nil, err
 		}
 	}
