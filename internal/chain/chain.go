@@ -130,25 +130,19 @@ func (c *Chain) GetToken(ctx context.Context, req Request) (Token, Result, error
 		if c.OnOutcome != nil {
 			c.OnOutcome(o)
 		}
-		switch o.Status {
-		case StatusOK:
-			res.Winner = i
+		switch winner, stopper, st := Decide(res.Outcomes[:i+1]); {
+		case winner >= 0:
+			res.Winner = winner
 			return o.Token, res, nil
-		case StatusUnavailable, StatusTimedOut:
-			if ctx.Err() != nil {
-				return Token{}, res, &NoTokenError{Result: res, Status: StatusTimedOut}
-			}
-			continue
-		default:
-			return Token{}, res, &NoTokenError{Result: res, Status: StatusFailed}
+		case stopper >= 0:
+			return Token{}, res, &NoTokenError{Result: res, Status: st}
+		case ctx.Err() != nil:
+			// Ended (the deadline, Ctrl+C) while this source had nothing:
+			// the later ones are not tried.
+			return Token{}, res, &NoTokenError{Result: res, Status: StatusTimedOut}
 		}
 	}
-	st := StatusUnavailable
-	for _, o := range res.Outcomes {
-		if o.Status == StatusTimedOut {
-			st = StatusTimedOut
-		}
-	}
+	_, _, st := Decide(res.Outcomes)
 	return Token{}, res, &NoTokenError{Result: res, Status: st}
 }
 
@@ -210,8 +204,8 @@ func ranOut(ctx context.Context, o *Outcome) {
 	o.Deadline = true
 }
 
-// Decide is what GetToken decides from outcomes in chain order, had they
-// come one after another: the source that answers (winner), or the one
+// Decide is what GetToken decides from outcomes in chain order (it calls
+// it after each source), had they come one after another: the source that answers (winner), or the one
 // that stops the chain (stopper: a failure, or a source still working when
 // the deadline passed), and the status of the whole (StatusOK when one
 // answers). probe runs every source at once and uses it to say, and with
