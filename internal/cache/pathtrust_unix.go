@@ -39,7 +39,11 @@ func walkTrusted(path string, uid int) (problem string, err error) {
 		return "", fmt.Errorf("%s is not an absolute path", path)
 	}
 	at := "/"
-	if p := dirTrust(at, uid); p != "" {
+	root, err := os.Lstat(at)
+	if err != nil {
+		return fmt.Sprintf("%s cannot be checked (%v)", at, err), nil
+	}
+	if p := dirTrust(at, root, uid); p != "" {
 		return p, nil
 	}
 	rest := splitPath(path)
@@ -90,19 +94,16 @@ func walkTrusted(path string, uid int) (problem string, err error) {
 			return "", fmt.Errorf("%s is not a directory", next)
 		}
 		at = next
-		if p := dirTrust(at, uid); p != "" {
+		if p := dirTrust(at, fi, uid); p != "" {
 			return p, nil
 		}
 	}
 	return "", nil
 }
 
-// dirTrust says why another user could replace an entry of dir, or "".
-func dirTrust(dir string, uid int) string {
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return fmt.Sprintf("%s cannot be checked (%v)", dir, err)
-	}
+// dirTrust says why another user could replace an entry of dir, whose
+// Lstat is fi, or "".
+func dirTrust(dir string, fi fs.FileInfo, uid int) string {
 	perm := fi.Mode().Perm()
 	switch {
 	case !ownedBy(fi, uid):
