@@ -36,7 +36,7 @@ func acquire(cmd *cobra.Command, a *App, o *chainOptions, co *cacheOptions) (acq
 	if err != nil {
 		return acquired{}, chain.Token{}, err
 	}
-	if err := co.resolve(a, o.verbose); err != nil {
+	if err := co.resolve(a, a.verbose); err != nil {
 		return acquired{}, chain.Token{}, err
 	}
 	sources, err := source.NewAll(r.names, r.cfg)
@@ -46,7 +46,7 @@ func acquire(cmd *cobra.Command, a *App, o *chainOptions, co *cacheOptions) (acq
 	ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)
 	defer cancel()
 	ch := &chain.Chain{Sources: sources, Hedge: hedge, OnStart: a.armSignals}
-	if o.verbose {
+	if a.verbose {
 		ch.OnOutcome = verboseLogger(a.IO.ErrOut)
 	}
 	tok, winner, err := co.run(ctx, a, r, ch)

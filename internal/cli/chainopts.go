@@ -31,7 +31,6 @@ type chainOptions struct {
 	imdsTimeout time.Duration
 	cliTimeout  time.Duration
 	timeout     time.Duration
-	verbose     bool // the root's -v, set by resolve
 
 	// The pipeline source's inputs.
 	federatedTokenEnv, serviceConnectionID, oidcAudience string
@@ -115,7 +114,6 @@ type resolved struct {
 // resolve reads flags and environment into a request, a selection and a
 // source configuration.
 func (o *chainOptions) resolve(cmd *cobra.Command, a *App) (*resolved, error) {
-	o.verbose = a.verbose
 	if err := durationFromEnv(cmd, a, "imds-timeout", "AZTOKEN_IMDS_TIMEOUT", &o.imdsTimeout, time.Second); err != nil {
 		return nil, err
 	}

@@ -113,7 +113,7 @@ func runProbe(cmd *cobra.Command, a *App, o *probeOptions) error {
 	// lines together.
 	var logMu sync.Mutex
 	logOutcome := func(chain.Outcome) {}
-	if o.verbose {
+	if a.verbose {
 		log := verboseLogger(a.IO.ErrOut)
 		logOutcome = func(out chain.Outcome) {
 			logMu.Lock()

@@ -103,12 +103,12 @@ func runWith(ctx context.Context, a *App, args []string, build func(*App) *cobra
 	}
 	code := codeFor(ctx, err)
 	var child childExit
-	switch {
+	switch fc := failureCode(ran); {
 	case errors.As(err, &child):
 		// exec's COMMAND ran and chose its code, whatever aztoken was
 		// sent meanwhile (it was passed on).
-	case failureCode(ran) != 0:
-		code = failureCode(ran)
+	case fc != 0:
+		code = fc
 	case ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled):
 		code = interruptedCode(ctx)
 	}

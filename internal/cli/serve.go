@@ -183,7 +183,7 @@ func runServe(cmd *cobra.Command, a *App, o *serveOptions) error {
 			return err
 		}
 		po := servechain.Options{Names: names, Config: r.cfg, Hedge: hedge}
-		if o.verbose {
+		if a.verbose {
 			po.OnOutcome = verboseLogger(a.IO.ErrOut)
 		}
 		opts.Provider = servechain.New(po)
