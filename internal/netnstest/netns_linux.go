@@ -82,13 +82,7 @@ func Sweep() {
 			continue
 		}
 		if pid := runOf(f[0]); pid > 0 && proctest.Gone(pid) {
-			pids, _ := osexec.Command("ip", "netns", "pids", f[0]).Output()
-			for _, p := range strings.Fields(string(pids)) {
-				if n, err := strconv.Atoi(p); err == nil {
-					_ = unix.Kill(n, unix.SIGKILL)
-				}
-			}
-			_ = osexec.Command("ip", "netns", "del", f[0]).Run()
+			_ = remove(f[0])
 		}
 	}
 	links, _ := net.Interfaces()
@@ -118,18 +112,27 @@ func New(t testing.TB, role string) *NS {
 	n := &NS{Name: Name(role)}
 	IP(t, "netns", "add", n.Name)
 	t.Cleanup(func() {
-		pids, _ := osexec.Command("ip", "netns", "pids", n.Name).Output()
-		for _, p := range strings.Fields(string(pids)) {
-			if pid, err := strconv.Atoi(p); err == nil && pid != os.Getpid() {
-				_ = unix.Kill(pid, unix.SIGKILL)
-			}
-		}
-		if out, err := osexec.Command("ip", "netns", "del", n.Name).CombinedOutput(); err != nil {
-			t.Errorf("ip netns del %s: %v: %s", n.Name, err, out)
+		if err := remove(n.Name); err != nil {
+			t.Error(err)
 		}
 	})
 	n.IP(t, "link", "set", "lo", "up")
 	return n
+}
+
+// remove ends the processes still in namespace name (never this one,
+// which a test may have moved a thread of) and deletes it.
+func remove(name string) error {
+	pids, _ := osexec.Command("ip", "netns", "pids", name).Output()
+	for _, p := range strings.Fields(string(pids)) {
+		if pid, err := strconv.Atoi(p); err == nil && pid != os.Getpid() {
+			_ = unix.Kill(pid, unix.SIGKILL)
+		}
+	}
+	if out, err := osexec.Command("ip", "netns", "del", name).CombinedOutput(); err != nil {
+		return fmt.Errorf("ip netns del %s: %v: %s", name, err, out)
+	}
+	return nil
 }
 
 // IP runs ip with args in the machine's own namespace, or in n's when n
