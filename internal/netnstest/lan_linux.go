@@ -45,13 +45,7 @@ func NewLAN(t testing.TB, host *NS, dev, back string) *NS {
 	lan.IP(t, "addr", "add", LANOwn+"/16", "dev", "azl-l1")
 	lan.IP(t, "addr", "add", LANSpoof+"/32", "dev", "azl-l1")
 	lan.IP(t, "link", "set", "azl-l1", "up")
-	var mac string
-	if host == nil {
-		mac = rootMAC(t, dev)
-	} else {
-		mac = host.MAC(t, dev)
-	}
-	lan.IP(t, "neigh", "replace", "169.254.169.254", "lladdr", mac, "dev", "azl-l1", "nud", "permanent")
+	lan.IP(t, "neigh", "replace", "169.254.169.254", "lladdr", host.MAC(t, dev), "dev", "azl-l1", "nud", "permanent")
 	return lan
 }
 

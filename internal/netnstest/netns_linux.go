@@ -174,20 +174,28 @@ func (n *NS) Command(name string, args ...string) *osexec.Cmd {
 	return osexec.Command("ip", append([]string{"netns", "exec", n.Name, name}, args...)...)
 }
 
-// MAC is the hardware address of the namespace's interface dev.
+// MAC is the hardware address of interface dev in the namespace, or in
+// the machine's own namespace when n is nil.
 func (n *NS) MAC(t testing.TB, dev string) string {
 	t.Helper()
 	var mac string
-	err := n.Do(func() error {
+	find := func() error {
 		i, err := net.InterfaceByName(dev)
 		if err != nil {
 			return err
 		}
 		mac = i.HardwareAddr.String()
 		return nil
-	})
+	}
+	var err error
+	where := "this machine's own namespace"
+	if n == nil {
+		err = find()
+	} else {
+		where, err = n.Name, n.Do(find)
+	}
 	if err != nil {
-		t.Fatalf("the address of %s in %s: %v", dev, n.Name, err)
+		t.Fatalf("the address of %s in %s: %v", dev, where, err)
 	}
 	return mac
 }
@@ -294,14 +302,4 @@ func (n *NS) Get(from, addr, target string, headers map[string]string, timeout t
 func run(name string, args ...string) (string, error) {
 	out, err := osexec.Command(name, args...).CombinedOutput()
 	return string(out), err
-}
-
-// rootMAC is the hardware address of dev in this machine's own namespace.
-func rootMAC(t testing.TB, dev string) string {
-	t.Helper()
-	i, err := net.InterfaceByName(dev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return i.HardwareAddr.String()
 }
