@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,7 +30,9 @@ const Prefix = "azl-"
 const RunEnv = "AZTOKEN_NETNS_TESTS"
 
 // Unavailable says why network namespaces cannot be made here, or "".
-func Unavailable() string {
+// It probes (adds and deletes a namespace) once per process: every test
+// and TestMain asks, and the answer does not change while it runs.
+var Unavailable = sync.OnceValue(func() string {
 	if os.Geteuid() != 0 {
 		return "creating network namespaces needs root"
 	}
@@ -42,7 +45,7 @@ func Unavailable() string {
 	}
 	_ = osexec.Command("ip", "netns", "del", name).Run()
 	return ""
-}
+})
 
 // Skip skips t with Unavailable's reason, or fails it when RunEnv is
 // "require".
