@@ -53,8 +53,7 @@ func crowdTest(t *testing.T, encryption string) {
 	entra.SetFault(fakeazure.EndpointToken, fakeazure.Fault{Delay: 300 * time.Millisecond})
 
 	dir := t.TempDir()
-	ca := filepath.Join(dir, "ca.pem")
-	must(t, os.WriteFile(ca, entra.CACertPEM(), 0o644))
+	ca := writeCA(t, dir, entra.CACertPEM())
 	must(t, os.MkdirAll(filepath.Join(dir, "emptybin"), 0o755))
 	cacheDir := filepath.Join(dir, "cache")
 	env := []string{

@@ -39,8 +39,7 @@ func newExecFixture(t *testing.T) *execFixture {
 	t.Cleanup(entra.Close)
 	entra.AddClientSecret("exec-app", execSecret)
 	dir := t.TempDir()
-	ca := filepath.Join(dir, "ca.pem")
-	must(t, os.WriteFile(ca, entra.CACertPEM(), 0o644))
+	ca := writeCA(t, dir, entra.CACertPEM())
 	return &execFixture{aztoken: aztoken, dir: dir, env: []string{
 		"PATH=" + proctest.SystemPath(), "HOME=" + dir, "AZTOKEN_NO_CACHE=1", "AZTOKEN_LOOPBACK_ONLY=1",
 		"GORACE=atexit_sleep_ms=0", "SSL_CERT_FILE=" + ca,

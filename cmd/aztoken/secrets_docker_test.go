@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -25,9 +24,7 @@ func TestDockerHelperKeepsSecrets(t *testing.T) {
 	defer acr.Close()
 	helper := lookPath(t, "docker-credential-aztoken")
 	dir := t.TempDir()
-	ca := filepath.Join(dir, "ca.pem")
-	must(t, os.WriteFile(ca, append(entra.CACertPEM(), acr.CACertPEM()...), 0o644))
-	base := append(helperEnv(entra, dir, ca, "app-acr", "azdreg.azurecr.io:443="+acr.Host()),
+	base := append(helperEnv(t, entra, dir, "app-acr", "azdreg.azurecr.io:443="+acr.Host(), acr.CACertPEM()),
 		"DOCKER_CONFIG="+filepath.Join(dir, "docker"))
 	run := func(env ...string) (stdout, stderr string, err error) {
 		return runWith(helper, append(slices.Clone(base), env...), "azdreg.azurecr.io\n", "get")

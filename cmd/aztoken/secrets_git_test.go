@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,11 +16,9 @@ func TestGitHelperKeepsSecrets(t *testing.T) {
 	entra := entraWithApp(t, "app-git")
 	aztoken := lookPath(t, "aztoken")
 	dir := t.TempDir()
-	ca := filepath.Join(dir, "ca.pem")
-	must(t, os.WriteFile(ca, entra.CACertPEM(), 0o644))
 	const gitPassword = "eyJhbGciOiJub25lIn0.eyJnaXQiOiJzdG9yZSJ9.git-store-password-Lp0o"
 	// The organization's discovery request finds nothing listening.
-	base := helperEnv(entra, dir, ca, "app-git", "dev.azure.com:443="+closedPort())
+	base := helperEnv(t, entra, dir, "app-git", "dev.azure.com:443="+closedPort())
 	request := "protocol=https\nhost=dev.azure.com\npath=contoso/web/_git/web\n" +
 		"wwwauth[]=Bearer authorization_uri=https://login.microsoftonline.com/" + entra.TenantID() + "\n\n"
 	run := func(action, stdin string, verbose bool, env ...string) (stdout, stderr string, err error) {

@@ -44,12 +44,25 @@ func lookPath(t *testing.T, name string) string {
 	return p
 }
 
+// writeCA writes the fakes' certificates, pems, into dir/ca.pem, the
+// trust store (SSL_CERT_FILE) of the aztoken a test runs, and returns
+// its path.
+func writeCA(t *testing.T, dir string, pems ...[]byte) string {
+	t.Helper()
+	ca := filepath.Join(dir, "ca.pem")
+	must(t, os.WriteFile(ca, bytes.Join(pems, nil), 0o644))
+	return ca
+}
+
 // helperEnv is the environment a credential helper runs in: the
 // environment source as app clientID of the Entra fake (the secret is
 // the caller's), HOME in dir and a cache of its own in dir/cache, the
-// fakes trusted through ca and reached through resolve
-// (AZTOKEN_TEST_RESOLVE), and no managed identity answering.
-func helperEnv(entra *fakeazure.Entra, dir, ca, clientID, resolve string) []string {
+// Entra fake and the fakes whose certificates are in trust trusted
+// (writeCA), the fakes reached through resolve (AZTOKEN_TEST_RESOLVE),
+// and no managed identity answering.
+func helperEnv(t *testing.T, entra *fakeazure.Entra, dir, clientID, resolve string, trust ...[]byte) []string {
+	t.Helper()
+	ca := writeCA(t, dir, append([][]byte{entra.CACertPEM()}, trust...)...)
 	return []string{
 		"PATH=" + proctest.SystemPath(),
 		"HOME=" + dir,

@@ -67,10 +67,9 @@ func TestNoSecretOnStderr(t *testing.T) {
 	ado.AddServiceConnection("5f3c8d3e-1f2a-4b6c-9d7e-0a1b2c3d4e5f", "deploy")
 
 	dir := t.TempDir()
-	ca := filepath.Join(dir, "ca.pem")
+	ca := writeCA(t, dir, entra.CACertPEM())
 	fed := filepath.Join(dir, "fed.jwt")
 	bin := filepath.Join(dir, "bin")
-	must(t, os.WriteFile(ca, entra.CACertPEM(), 0o644))
 	must(t, os.WriteFile(fed, []byte(secretFed), 0o600))
 	must(t, os.MkdirAll(bin, 0o755))
 	for _, tool := range []string{"az", "azd", "pwsh"} {
