@@ -85,7 +85,7 @@ func Parse(args []string) (Request, error) {
 			default:
 				return r, fmt.Errorf("-%s needs a value", o.name)
 			}
-			if err := r.set(o.name, v); err != nil {
+			if err := r.set(o.name, o.boolean, v); err != nil {
 				return r, err
 			}
 		}
@@ -99,9 +99,10 @@ func Parse(args []string) (Request, error) {
 	return r, nil
 }
 
-func (r *Request) set(name, v string) error {
+// set gives the option name (a switch when boolean) the value v.
+func (r *Request) set(name string, boolean bool, v string) error {
 	b := strings.EqualFold(v, "true")
-	if !b && !strings.EqualFold(v, "false") && name != "uri" && name != "verbosity" && name != "outputformat" {
+	if boolean && !b && !strings.EqualFold(v, "false") {
 		return fmt.Errorf("-%s takes True or False, not %q", name, v)
 	}
 	switch name {
