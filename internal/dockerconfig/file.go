@@ -3,7 +3,6 @@ package dockerconfig
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/aztoken/aztoken/internal/safefile"
@@ -25,16 +24,12 @@ func Path(dockerConfig, home string) string {
 // Read returns the file's contents and mode; a missing file is empty,
 // with the mode docker gives a new one.
 func Read(path string) ([]byte, fs.FileMode, error) {
-	data, err := safefile.Read(path, maxFile)
+	data, mode, err := safefile.ReadMode(path, maxFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, 0o600, nil
 	}
 	if err != nil {
 		return nil, 0, err
 	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	return data, fi.Mode().Perm(), nil
+	return data, mode.Perm(), nil
 }

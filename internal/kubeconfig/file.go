@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 
@@ -49,13 +48,9 @@ func Rewrite(path string, o Options) (done []Converted, changed bool, err error)
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
-	data, err := safefile.Read(path, maxFile)
+	data, mode, err := safefile.ReadMode(path, maxFile)
 	if err != nil {
 		return nil, false, fmt.Errorf("cannot read the kubeconfig: %w", err)
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, false, err
 	}
 	out, done, err := Convert(data, o)
 	if err != nil {
@@ -64,11 +59,10 @@ func Rewrite(path string, o Options) (done []Converted, changed bool, err error)
 	if bytes.Equal(out, data) {
 		return done, false, nil
 	}
-	mode := fi.Mode().Perm()
-	if err := safefile.WriteAtomic(path+BackupSuffix, data, mode); err != nil {
+	if err := safefile.WriteAtomic(path+BackupSuffix, data, mode.Perm()); err != nil {
 		return nil, false, fmt.Errorf("cannot keep a copy of the kubeconfig: %w", err)
 	}
-	if err := safefile.WriteAtomic(path, out, mode); err != nil {
+	if err := safefile.WriteAtomic(path, out, mode.Perm()); err != nil {
 		return nil, false, fmt.Errorf("cannot write the kubeconfig: %w", err)
 	}
 	return done, true, nil

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 )
 
@@ -48,43 +49,58 @@ func (e *Error) Unwrap() error { return e.Err }
 // (os.ErrNotExist, os.ErrPermission); the others wrap ErrNotRegular or
 // ErrTooLarge. Messages name the path, never the contents.
 func Read(path string, max int64) ([]byte, error) {
-	f, err := Open(path, max)
+	data, _, err := ReadMode(path, max)
+	return data, err
+}
+
+// ReadMode is Read that also returns the file's mode, from the stat of
+// the file it read: a caller that writes the file back with the same
+// permissions needs no second stat of the path, which by then may name
+// another file.
+func ReadMode(path string, max int64) ([]byte, fs.FileMode, error) {
+	f, fi, err := open(path, max)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer f.Close()
 	// One byte more than max tells a file that grew past it after the
 	// size check from one of exactly max bytes.
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, 0, fmt.Errorf("reading %s: %w", path, err)
 	}
 	if int64(len(data)) > max {
-		return nil, tooLarge(path, max)
+		return nil, 0, tooLarge(path, max)
 	}
-	return data, nil
+	return data, fi.Mode(), nil
 }
 
 // Open opens path for reading without blocking and checks that it is a
 // regular file of at most max bytes. The caller closes the file.
 func Open(path string, max int64) (*os.File, error) {
+	f, _, err := open(path, max)
+	return f, err
+}
+
+// open is Open, with what the open file's stat said.
+func open(path string, max int64) (*os.File, fs.FileInfo, error) {
 	f, err := openNonBlocking(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fi, err := f.Stat()
 	switch {
 	case err != nil:
 		f.Close()
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
 	case !fi.Mode().IsRegular():
 		f.Close()
-		return nil, &Error{Path: path, What: "is " + describeMode(fi.Mode()) + ", not a regular file", Err: ErrNotRegular}
+		return nil, nil, &Error{Path: path, What: "is " + describeMode(fi.Mode()) + ", not a regular file", Err: ErrNotRegular}
 	case fi.Size() > max:
 		f.Close()
-		return nil, tooLarge(path, max)
+		return nil, nil, tooLarge(path, max)
 	}
-	return f, nil
+	return f, fi, nil
 }
 
 func tooLarge(path string, max int64) error {

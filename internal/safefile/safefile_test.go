@@ -82,3 +82,26 @@ func TestRead(t *testing.T) {
 		})
 	}
 }
+
+// ReadMode gives the mode of the file it read, so that a caller writing
+// the file back keeps its permissions without a second stat of the path.
+func TestReadMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(path, []byte("{}"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o640); err != nil { // past the umask
+		t.Fatal(err)
+	}
+	data, mode, err := ReadMode(path, MaxSize)
+	if err != nil || string(data) != "{}" || !mode.IsRegular() {
+		t.Fatalf("ReadMode = %q, %v, %v", data, mode, err)
+	}
+	// Windows keeps only a read-only bit.
+	if runtime.GOOS != "windows" && mode.Perm() != 0o640 {
+		t.Errorf("mode %v, want 0640", mode.Perm())
+	}
+	if _, _, err := ReadMode(path, 1); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("a file over the limit: %v, want ErrTooLarge", err)
+	}
+}
