@@ -76,7 +76,7 @@ func newIdentity(t *testing.T, tenants ...string) *identity {
 	}
 	return &identity{entra: e, home: home, caFile: caFile, env: []string{
 		"HOME=" + home,
-		"PATH=" + filepath.Dir(aztoken(t)) + string(os.PathListSeparator) + proctest.SystemPath(),
+		"PATH=" + proctest.PathList(filepath.Dir(aztoken(t)), proctest.SystemPath()),
 		"XDG_CACHE_HOME=" + filepath.Join(dir, "cache"),
 		"AZTOKEN_CACHE_ENCRYPTION=off",
 		httpx.LoopbackOnlyEnv + "=1",
