@@ -12,8 +12,15 @@ import (
 )
 
 // debianKubectl is where .ci/client-tests unpacks Debian's
-// kubernetes-client when another kubectl owns /usr/bin/kubectl.
-const debianKubectl = "/var/cache/aztoken-test/kubectl/root/usr/bin/kubectl"
+// kubernetes-client (when another kubectl owns /usr/bin/kubectl): below
+// AZTOKEN_TEST_KUBECTL_DIR, with the script's default.
+func debianKubectl() string {
+	dir := os.Getenv("AZTOKEN_TEST_KUBECTL_DIR")
+	if dir == "" {
+		dir = "/var/cache/aztoken-test/kubectl"
+	}
+	return filepath.Join(dir, "root", "usr", "bin", "kubectl")
+}
 
 // findKubectl prefers AZTOKEN_TEST_KUBECTL, then Debian's unpacked
 // kubectl, then kubectl on PATH.
@@ -21,8 +28,9 @@ func findKubectl() string {
 	if p := os.Getenv("AZTOKEN_TEST_KUBECTL"); p != "" {
 		return p
 	}
-	if _, err := os.Stat(debianKubectl); err == nil {
-		return debianKubectl
+	debian := debianKubectl()
+	if _, err := os.Stat(debian); err == nil {
+		return debian
 	}
 	p, _ := exec.LookPath("kubectl")
 	return p
