@@ -221,4 +221,3 @@ func helperFileName() string {
 	}
 	return DockerHelperProgram
 }
-
